@@ -36,6 +36,46 @@ type Report struct {
 	// FailOn and ExitCode record the gate that was applied.
 	FailOn   string `json:"fail_on"`
 	ExitCode int    `json:"exit_code"`
+	// Topology is the shape of the deployment as collected (optional; the
+	// scan pipeline fills it, the HTML report draws it).
+	Topology *Topology `json:"topology,omitempty"`
+}
+
+// Node roles in a Topology.
+const (
+	RoleMaster  = "master"  // a possible owner of the Scale Out Master role
+	RoleReplica = "replica" // an AG replica (or FCI node) hosting SSISDB
+	RolePrimary = "primary" // the current primary replica
+	RoleWorker  = "worker"  // a Scale Out Worker
+)
+
+// Topology is the deployment as collected: the cluster, the master role and
+// its DNS name, the SSISDB availability group and its listener, the nodes.
+type Topology struct {
+	ClusterName  string         `json:"cluster_name,omitempty"`
+	MasterDNS    string         `json:"master_dns,omitempty"`
+	MasterPort   int            `json:"master_port,omitempty"`
+	AGName       string         `json:"ag_name,omitempty"`
+	Listener     string         `json:"listener,omitempty"`
+	ActiveMaster string         `json:"active_master,omitempty"`
+	Nodes        []TopologyNode `json:"nodes,omitempty"`
+}
+
+// TopologyNode is one machine and its roles (RoleMaster, RoleReplica,
+// RolePrimary, RoleWorker).
+type TopologyNode struct {
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+// HasRole reports whether the node has the role.
+func (n TopologyNode) HasRole(role string) bool {
+	for _, r := range n.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
 }
 
 // Tool identifies the scanner and the policies it ran.
