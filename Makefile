@@ -1,0 +1,50 @@
+# ssis-ha-lint — build, test, lint.
+GO      ?= go
+BIN     ?= bin/ssis-ha-lint
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+PKGS    := ./...
+
+.PHONY: all build test lint demo bench fuzz testdata clean
+
+all: lint test build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ssis-ha-lint
+
+## test: every Go test, including the Rego unit tests and the end-to-end tests of the built binary
+test:
+	$(GO) test -count=1 $(PKGS)
+
+## lint: gofmt, go vet, and go vet for Windows (the Windows collector)
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './tools/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	GOOS=windows $(GO) vet $(PKGS)
+
+## demo: scan the shipped healthy example deployment, then a broken one
+demo: build
+	./$(BIN) scan --bundle testdata/bundles/healthy-ag
+	-./$(BIN) scan --bundle testdata/bundles/cert-renewed-one-node
+
+## bench: the Go benchmarks with allocations
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+## fuzz: each fuzz target for FUZZTIME (default 10s)
+FUZZTIME ?= 10s
+fuzz:
+	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
+	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	    echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; \
+	done
+
+## testdata: regenerate the example bundles from the generator
+testdata:
+	$(GO) test ./collectors/bundlegen -run TestTestdata -update
+
+clean:
+	rm -rf bin

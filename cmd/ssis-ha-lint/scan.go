@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/policies"
+	"github.com/ssis-ha-lint/ssis-ha-lint/policies/scan"
+	"github.com/ssis-ha-lint/ssis-ha-lint/reports/fix"
+)
+
+type scanFlags struct {
+	bundle        string
+	profile       string
+	targetVersion string
+	failOn        string
+	allowUnknown  bool
+	waivers       string
+	policyDirs    []string
+	fixDir        string
+	out           outputFlags
+}
+
+func (f *scanFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVarP(&f.bundle, "bundle", "b", "", "evidence bundle to scan: a directory, .zip or .tar.gz")
+	fl.StringVar(&f.profile, "profile", policies.ProfileHA, "rule profile: ha or pre-upgrade")
+	fl.StringVar(&f.targetVersion, "target-version", "", "pre-upgrade profile: the SQL Server version folder to upgrade to (150, 160)")
+	fl.StringVar(&f.failOn, "fail-on", "medium", "exit 1 when a failing finding is at or above this severity: critical|high|medium|low|info|none")
+	fl.BoolVar(&f.allowUnknown, "allow-unknown", false, "exit 0 instead of 3 when checks are unknown because facts are missing")
+	fl.StringVar(&f.waivers, "waivers", "", "waiver file (YAML); see docs")
+	fl.StringArrayVar(&f.policyDirs, "policy", nil, "directory of extra .rego policies (repeatable)")
+	fl.StringVar(&f.fixDir, "fix-dir", "", "also write fix scripts for the failing findings into this directory")
+	f.out.register(c)
+}
+
+func (f *scanFlags) options() (scan.Options, error) {
+	opts := scan.Options{
+		Bundle: f.bundle, Profile: f.profile, TargetVersion: f.targetVersion,
+		FailOn: f.failOn, AllowUnknown: f.allowUnknown, ToolVersion: version,
+	}
+	if f.bundle == "" {
+		return opts, fmt.Errorf("no input: give --bundle DIR|ZIP|TAR.GZ")
+	}
+	w, err := loadWaivers(f.waivers)
+	if err != nil {
+		return opts, err
+	}
+	opts.Waivers = w
+	return opts, opts.Validate()
+}
+
+func newScanCmd() *cobra.Command {
+	var f scanFlags
+	c := &cobra.Command{
+		Use:   "scan",
+		Short: "Check a deployment's evidence bundle and report",
+		Example: `  ssis-ha-lint scan --bundle testdata/bundles/healthy-ag
+  ssis-ha-lint scan --bundle evidence.zip --format json --output sarif=out.sarif --fail-on high
+  ssis-ha-lint scan --bundle evidence/ --profile pre-upgrade --target-version 160`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			opts, err := f.options()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if err := f.out.validate(); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			ctx := context.Background()
+			eng, err := policies.Load(ctx, f.policyDirs...)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			rep, _, err := scan.Run(ctx, eng, opts)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			if f.fixDir != "" {
+				if _, err := fix.Write(f.fixDir, rep, fix.Options{RescanCommand: "ssis-ha-lint scan --bundle " + f.bundle}); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("write fix scripts: %w", err)}
+				}
+			}
+			if err := f.out.write(c, rep); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			return exitCode(rep.ExitCode)
+		},
+	}
+	f.register(c)
+	return c
+}
