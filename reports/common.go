@@ -256,3 +256,39 @@ func camelCase(id string) string {
 	}
 	return b.String()
 }
+
+// mdEscape escapes a value for Markdown (GitHub-flavoured, tables included):
+// CommonMark punctuation that could start markup is backslash-escaped, '&'
+// becomes &amp; (no entity tricks), line breaks become spaces.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '[', ']', '<', '>', '|', '#', '~', '!', '{', '}':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '&':
+			b.WriteString("&amp;")
+		case '\n', '\r', '\t':
+			b.WriteByte(' ')
+		default:
+			if isCtl(r) {
+				b.WriteByte(' ')
+				continue
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mdCode makes a value safe inside an inline `code span` in a table cell.
+func mdCode(s string) string {
+	s = strings.NewReplacer("`", "'", "|", `\|`, "\n", " ", "\r", " ").Replace(s)
+	return strings.Map(func(r rune) rune {
+		if isCtl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}

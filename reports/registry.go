@@ -11,11 +11,18 @@ type Options struct {
 	// Color and Quiet: text.
 	Color bool
 	Quiet bool
+
+	// SARIF: see SARIFFormatter.
+	SARIFIncludeWaived bool
+	SARIFOmitUnknown   bool
+	SARIFAnchor        *SARIFAnchor
+	BaseDir            string
+	InformationURI     string
 }
 
 // formatters in the order Names lists them; aliases map to a canonical name.
 var (
-	formatterNames = []string{"text", "json"}
+	formatterNames = []string{"text", "json", "sarif"}
 	aliases        = map[string]string{}
 )
 
@@ -25,6 +32,11 @@ func build(name string, o Options) Formatter {
 		return &TextFormatter{Color: o.Color, Quiet: o.Quiet}
 	case "json":
 		return &JSONFormatter{}
+	case "sarif":
+		return &SARIFFormatter{
+			IncludeWaived: o.SARIFIncludeWaived, OmitUnknown: o.SARIFOmitUnknown,
+			Anchor: o.SARIFAnchor, BaseDir: o.BaseDir, InformationURI: o.InformationURI,
+		}
 	}
 	return nil
 }

@@ -1,0 +1,321 @@
+package reports
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// sarifDoc is the part of a SARIF log the assertions read, decoded without
+// go-sarif so that nulls and types are checked as written.
+type sarifDoc struct {
+	Version string `json:"version"`
+	Schema  string `json:"$schema"`
+	Runs    []struct {
+		Tool struct {
+			Driver struct {
+				Name            string           `json:"name"`
+				SemanticVersion string           `json:"semanticVersion"`
+				InformationURI  string           `json:"informationUri"`
+				Rules           []map[string]any `json:"rules"`
+			} `json:"driver"`
+		} `json:"tool"`
+		AutomationDetails struct {
+			ID string `json:"id"`
+		} `json:"automationDetails"`
+		Results []struct {
+			RuleID    string `json:"ruleId"`
+			RuleIndex *int   `json:"ruleIndex"`
+			Level     string `json:"level"`
+			Kind      string `json:"kind"`
+			Message   struct {
+				Text string `json:"text"`
+			} `json:"message"`
+			Locations []struct {
+				PhysicalLocation *struct {
+					ArtifactLocation struct {
+						URI string `json:"uri"`
+					} `json:"artifactLocation"`
+					Region struct {
+						StartLine int `json:"startLine"`
+					} `json:"region"`
+				} `json:"physicalLocation"`
+				LogicalLocations []struct {
+					FullyQualifiedName string `json:"fullyQualifiedName"`
+				} `json:"logicalLocations"`
+			} `json:"locations"`
+			PartialFingerprints map[string]string `json:"partialFingerprints"`
+			Suppressions        []map[string]any  `json:"suppressions"`
+			Properties          map[string]any    `json:"properties"`
+		} `json:"results"`
+	} `json:"runs"`
+}
+
+func decodeSARIF(t *testing.T, s string) sarifDoc {
+	t.Helper()
+	var d sarifDoc
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		t.Fatalf("SARIF is not JSON: %v", err)
+	}
+	if len(d.Runs) != 1 {
+		t.Fatalf("%d runs, want 1", len(d.Runs))
+	}
+	return d
+}
+
+func TestSARIFGolden(t *testing.T) {
+	r := sampleReport()
+	golden(t, "report.sarif", render(t, &SARIFFormatter{}, r))
+	golden(t, "report-anchor-waived.sarif", render(t, &SARIFFormatter{
+		IncludeWaived: true,
+		Anchor:        &SARIFAnchor{Path: "/repo/deploy/ssis ha/prod-etl.yaml", Lines: map[string]int{"SQLN1": 12, "SQLN2": 18, "WRK1": 30, "": 3}},
+		BaseDir:       "/repo",
+	}, r))
+}
+
+var uriOK = regexp.MustCompile(`^[A-Za-z0-9._~%/-]+$`)
+
+func TestSARIFStructure(t *testing.T) {
+	for name, f := range map[string]*SARIFFormatter{
+		"default":  {},
+		"waived":   {IncludeWaived: true},
+		"anchor":   {Anchor: &SARIFAnchor{Path: `C:\work\repo\inventory.yaml`, Lines: map[string]int{"SQLN2": 7}}, BaseDir: `C:\work\repo`},
+		"basedir":  {BaseDir: "."},
+		"nounknwn": {OmitUnknown: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rep := sampleReport()
+			out := render(t, f, rep)
+			if regexp.MustCompile(`:\s*null\b`).MatchString(out) {
+				t.Errorf("a null in the SARIF log")
+			}
+			d := decodeSARIF(t, out)
+			if d.Version != "2.1.0" || d.Schema == "" {
+				t.Errorf("version %q schema %q", d.Version, d.Schema)
+			}
+			run := d.Runs[0]
+			drv := run.Tool.Driver
+			if drv.Name != "ssis-ha-lint" || drv.SemanticVersion != "0.1.0" || drv.InformationURI == "" {
+				t.Errorf("driver = %+v", drv)
+			}
+			if run.AutomationDetails.ID != "ssis-ha-lint/prod-etl/" {
+				t.Errorf("automationDetails.id = %q", run.AutomationDetails.ID)
+			}
+			used := map[string]bool{}
+			for _, res := range run.Results {
+				used[res.RuleID] = true
+			}
+			if len(drv.Rules) != len(used) {
+				t.Errorf("%d rules for %d rules used", len(drv.Rules), len(used))
+			}
+			for _, rule := range drv.Rules {
+				id, _ := rule["id"].(string)
+				sd, ok := rule["shortDescription"].(map[string]any)
+				if !ok || sd["text"] == "" {
+					t.Errorf("%s: shortDescription %v", id, rule["shortDescription"])
+				}
+				help, _ := rule["help"].(map[string]any)
+				if help["text"] == nil || help["markdown"] == nil {
+					t.Errorf("%s: help %v", id, help)
+				}
+				if rule["helpUri"] == nil || rule["fullDescription"] == nil || rule["name"] == nil {
+					t.Errorf("%s: helpUri/fullDescription/name missing", id)
+				}
+				props, _ := rule["properties"].(map[string]any)
+				ss, ok := props["security-severity"].(string)
+				if !ok || !regexp.MustCompile(`^\d+\.\d$`).MatchString(ss) {
+					t.Errorf("%s: security-severity %#v is not a numeric string", id, props["security-severity"])
+				}
+				tags, _ := props["tags"].([]any)
+				if len(tags) == 0 || len(tags) > 10 {
+					t.Errorf("%s: %d tags", id, len(tags))
+				}
+				if props["precision"] != "high" {
+					t.Errorf("%s: precision %v", id, props["precision"])
+				}
+				m := rep.Rules[id]
+				hasSec := false
+				for _, tg := range tags {
+					hasSec = hasSec || tg == "security"
+				}
+				wantSec := false
+				for _, tg := range m.Tags {
+					wantSec = wantSec || tg == "security"
+				}
+				if hasSec != wantSec {
+					t.Errorf("%s: security tag %v, want %v", id, hasSec, wantSec)
+				}
+			}
+			seenFP := map[string]bool{}
+			for i, res := range run.Results {
+				if res.RuleIndex == nil || *res.RuleIndex < 0 || *res.RuleIndex >= len(drv.Rules) {
+					t.Fatalf("result %d: ruleIndex %v out of range", i, res.RuleIndex)
+				}
+				if got := drv.Rules[*res.RuleIndex]["id"]; got != res.RuleID {
+					t.Errorf("result %d: ruleIndex points at %v, ruleId %s", i, got, res.RuleID)
+				}
+				if len(res.Locations) != 1 || res.Locations[0].PhysicalLocation == nil {
+					t.Fatalf("result %d: no physical location", i)
+				}
+				pl := res.Locations[0].PhysicalLocation
+				if pl.Region.StartLine < 1 {
+					t.Errorf("result %d: startLine %d", i, pl.Region.StartLine)
+				}
+				u := pl.ArtifactLocation.URI
+				if !uriOK.MatchString(u) || strings.HasPrefix(u, "/") || strings.Contains(u, `\`) || regexp.MustCompile(`^[A-Za-z]:`).MatchString(u) {
+					t.Errorf("result %d: bad uri %q", i, u)
+				}
+				if len(res.Locations[0].LogicalLocations) == 0 || !strings.HasPrefix(res.Locations[0].LogicalLocations[0].FullyQualifiedName+"/", "prod-etl/") {
+					t.Errorf("result %d: logical location %+v", i, res.Locations[0].LogicalLocations)
+				}
+				fp := res.PartialFingerprints[FingerprintKey]
+				if !regexp.MustCompile(`^[0-9a-f]{32}:1$`).MatchString(fp) || seenFP[fp] {
+					t.Errorf("result %d: fingerprint %q (duplicate: %v)", i, fp, seenFP[fp])
+				}
+				seenFP[fp] = true
+				if res.Message.Text == "" {
+					t.Errorf("result %d: empty message", i)
+				}
+				switch res.Properties["status"] {
+				case StatusFail:
+					if res.Kind != "" || res.Level == "" || res.Level == "none" {
+						t.Errorf("result %d: fail with kind %q level %q", i, res.Kind, res.Level)
+					}
+				case StatusUnknown:
+					if f.OmitUnknown {
+						t.Errorf("result %d: unknown despite OmitUnknown", i)
+					}
+					if res.Kind != "open" || res.Level != "none" {
+						t.Errorf("result %d: unknown with kind %q level %q", i, res.Kind, res.Level)
+					}
+				case StatusWaived:
+					if !f.IncludeWaived || len(res.Suppressions) != 1 || res.Suppressions[0]["kind"] != "external" || res.Suppressions[0]["justification"] == "" {
+						t.Errorf("result %d: waived result %+v", i, res.Suppressions)
+					}
+				default:
+					t.Errorf("result %d: status %v must not be in SARIF", i, res.Properties["status"])
+				}
+			}
+		})
+	}
+}
+
+func TestSARIFLocations(t *testing.T) {
+	rep := sampleReport()
+	d := decodeSARIF(t, render(t, &SARIFFormatter{}, rep))
+	byKey := map[string]string{}
+	for _, res := range d.Runs[0].Results {
+		pl := res.Locations[0].PhysicalLocation
+		byKey[res.RuleID+"|"+res.Properties["node"].(string)] = pl.ArtifactLocation.URI + ":" + itoa(pl.Region.StartLine)
+	}
+	want := map[string]string{
+		"MASTER-CERT-SAME-ALL-NODES|SQLN2": "evidence/prod-etl/nodes/SQLN2/files/MasterSettings.config:7",
+		"WRK-MASTER-THUMBPRINT|" + evilNode: "evidence/prod-etl/nodes/WRK%3Cscript%3Ealert%28%22x%22%29%3C/script%3E/files/WorkerSettings.config:4",
+		"MASTER-HTTPSYS-BINDING|SQLN3":     "evidence/prod-etl/bundle.json:1",
+		"MASTER-CERT-VALIDITY|SQLN1":       "evidence/prod-etl/nodes/SQLN1/certs/Root.json:1",
+	}
+	for k, v := range want {
+		if byKey[k] != v {
+			t.Errorf("%s located at %q, want %q", k, byKey[k], v)
+		}
+	}
+	d = decodeSARIF(t, render(t, &SARIFFormatter{
+		Anchor:  &SARIFAnchor{Path: `D:\src\repo\inv\prod etl.yaml`, Lines: map[string]int{"SQLN2": 9}},
+		BaseDir: `d:\src\repo`,
+	}, rep))
+	for _, res := range d.Runs[0].Results {
+		pl := res.Locations[0].PhysicalLocation
+		if pl.ArtifactLocation.URI != "inv/prod%20etl.yaml" {
+			t.Fatalf("anchor uri %q", pl.ArtifactLocation.URI)
+		}
+		if n := res.Properties["node"]; n == "SQLN2" && pl.Region.StartLine != 9 || n != "SQLN2" && pl.Region.StartLine != 1 {
+			t.Errorf("node %v at line %d", n, pl.Region.StartLine)
+		}
+	}
+}
+
+func TestRelURI(t *testing.T) {
+	cases := []struct{ base, p, want string }{
+		{"", "evidence/prod-etl/nodes/SQLN2/files/MasterSettings.config", "evidence/prod-etl/nodes/SQLN2/files/MasterSettings.config"},
+		{"", `C:\evidence\prod etl\bundle.json`, "evidence/prod%20etl/bundle.json"},
+		{"/repo", "/repo/a/b.yaml", "a/b.yaml"},
+		{"/repo/x", "/repo/a/b.yaml", "a/b.yaml"}, // ".." above the base is cleaned away
+		{`C:\Repo`, `c:\repo\inv.yaml`, "inv.yaml"},
+		{"", "//server/share/ev/x.json", "ev/x.json"},
+		{"", "a/b:c/d#e?f%g", "a/b%3Ac/d%23e%3Ff%25g"},
+		{"", "ünï/x", "%C3%BCn%C3%AF/x"},
+	}
+	for _, c := range cases {
+		if got := relURI(c.base, c.p); got != c.want {
+			t.Errorf("relURI(%q, %q) = %q, want %q", c.base, c.p, got, c.want)
+		}
+	}
+}
+
+func TestSARIFFingerprintStable(t *testing.T) {
+	a := fingerprint("R", "prod", Subject{Node: "N1", Object: "o"})
+	b := fingerprint("R", "prod", Subject{Node: "N2", Object: "o"})
+	c := fingerprint("R", "prod", Subject{Node: "N1", Object: "o"})
+	if a == b || a != c {
+		t.Fatal("fingerprints not distinct per node or not stable")
+	}
+	// A different anchor line does not change the fingerprint.
+	r := sampleReport()
+	x := decodeSARIF(t, render(t, &SARIFFormatter{Anchor: &SARIFAnchor{Path: "inv.yaml", Lines: map[string]int{"SQLN2": 3}}}, r))
+	y := decodeSARIF(t, render(t, &SARIFFormatter{Anchor: &SARIFAnchor{Path: "inv.yaml", Lines: map[string]int{"SQLN2": 40}}}, r))
+	for i := range x.Runs[0].Results {
+		if x.Runs[0].Results[i].PartialFingerprints[FingerprintKey] != y.Runs[0].Results[i].PartialFingerprints[FingerprintKey] {
+			t.Fatal("fingerprint depends on the anchor line")
+		}
+	}
+}
+
+func TestSARIFEmptyReport(t *testing.T) {
+	out := render(t, &SARIFFormatter{}, &Report{Tool: Tool{Name: ToolName, Version: "0.1.0"}, Deployment: DeploymentRef{Name: "dev"}})
+	d := decodeSARIF(t, out)
+	if d.Runs[0].Tool.Driver.Rules == nil || len(d.Runs[0].Results) != 0 {
+		t.Fatalf("empty report: %s", out)
+	}
+	if regexp.MustCompile(`:\s*null\b`).MatchString(out) {
+		t.Fatalf("null in an empty SARIF log: %s", out)
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestSARIFOfficialValidator runs @microsoft/sarif-multitool validate (with
+// the network off and SARIF2006 disabled) over the SARIF outputs, when
+// SSIS_HA_LINT_SARIF_VALIDATOR names the multitool binary.
+func TestSARIFOfficialValidator(t *testing.T) {
+	tool := os.Getenv("SSIS_HA_LINT_SARIF_VALIDATOR")
+	if tool == "" {
+		t.Skip("set SSIS_HA_LINT_SARIF_VALIDATOR to the Sarif.Multitool binary (npm install @microsoft/sarif-multitool) to run the official SARIF validator")
+	}
+	dir := t.TempDir()
+	rep := sampleReport()
+	for name, f := range map[string]*SARIFFormatter{
+		"default.sarif": {},
+		"full.sarif":    {IncludeWaived: true, Anchor: &SARIFAnchor{Path: "deploy/prod-etl.yaml", Lines: map[string]int{"SQLN2": 4}}},
+		"empty.sarif":   {},
+	} {
+		r := rep
+		if name == "empty.sarif" {
+			r = &Report{Tool: Tool{Name: ToolName, Version: "0.1.0"}, Deployment: DeploymentRef{Name: "dev"}}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(render(t, f, r)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.sarif"))
+	cmd := exec.Command("sh", append([]string{filepath.Join("testdata", "validate-sarif.sh")}, files...)...)
+	cmd.Env = append(os.Environ(), "SARIF_MULTITOOL="+tool)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("the SARIF validator reported problems: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
