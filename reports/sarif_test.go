@@ -213,10 +213,10 @@ func TestSARIFLocations(t *testing.T) {
 		byKey[res.RuleID+"|"+res.Properties["node"].(string)] = pl.ArtifactLocation.URI + ":" + itoa(pl.Region.StartLine)
 	}
 	want := map[string]string{
-		"MASTER-CERT-SAME-ALL-NODES|SQLN2": "evidence/prod-etl/nodes/SQLN2/files/MasterSettings.config:7",
+		"MASTER-CERT-SAME-ALL-NODES|SQLN2":  "evidence/prod-etl/nodes/SQLN2/files/MasterSettings.config:7",
 		"WRK-MASTER-THUMBPRINT|" + evilNode: "evidence/prod-etl/nodes/WRK%3Cscript%3Ealert%28%22x%22%29%3C/script%3E/files/WorkerSettings.config:4",
-		"MASTER-HTTPSYS-BINDING|SQLN3":     "evidence/prod-etl/bundle.json:1",
-		"MASTER-CERT-VALIDITY|SQLN1":       "evidence/prod-etl/nodes/SQLN1/certs/Root.json:1",
+		"MASTER-HTTPSYS-BINDING|SQLN3":      "evidence/prod-etl/bundle.json:1",
+		"MASTER-CERT-VALIDITY|SQLN1":        "evidence/prod-etl/nodes/SQLN1/certs/Root.json:1",
 	}
 	for k, v := range want {
 		if byKey[k] != v {
