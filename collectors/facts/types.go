@@ -22,6 +22,10 @@ type Document struct {
 	// Missing lists deployment-level facts that are absent, keyed by fact
 	// ("cluster", "sql"), with the reason.
 	Missing map[string]string `json:"missing"`
+	// Warnings are notes on the evidence that do not make a fact absent (a
+	// certificate file named with another thumbprint, a folder the
+	// manifest does not list).
+	Warnings []string `json:"warnings"`
 }
 
 // BundleInfo describes the evidence the facts came from.
@@ -195,9 +199,12 @@ type ConfigFile struct {
 	Lines       map[string]int `json:"lines"`
 	UnknownKeys []string       `json:"unknown_keys"`
 	// MissingKeys lists required keys that are absent or empty.
-	MissingKeys []string        `json:"missing_keys"`
-	Master      *MasterSettings `json:"master,omitempty"`
-	Worker      *WorkerSettings `json:"worker,omitempty"`
+	MissingKeys []string `json:"missing_keys"`
+	// Warnings are notes on the content that do not stop parsing (a key
+	// set twice, an unreadable time span replaced by its default).
+	Warnings []string        `json:"warnings"`
+	Master   *MasterSettings `json:"master,omitempty"`
+	Worker   *WorkerSettings `json:"worker,omitempty"`
 }
 
 // MasterSettings are the typed values of MasterSettings.config.

@@ -1,0 +1,125 @@
+package facts
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Binding kinds of SSLBinding.Kind.
+const (
+	BindingIP       = "ip"
+	BindingHostname = "hostname"
+	BindingCCS      = "ccs"
+)
+
+// ParseNetsh parses the English output of `netsh http show sslcert`. Bindings
+// are keyed by the endpoint as netsh prints it ("0.0.0.0:8391",
+// "ssismaster.contoso.com:443"); a Central Certificate Store binding is keyed
+// "ccs:<port>". CRLF, blank lines and varied spacing are accepted. An error
+// means the text is not recognizable netsh output (for example another
+// language).
+func ParseNetsh(text string) (map[string]*SSLBinding, error) {
+	out := map[string]*SSLBinding{}
+	if !utf8.ValidString(text) {
+		return nil, errors.New("not netsh output: invalid UTF-8")
+	}
+	text = strings.TrimPrefix(text, "\uFEFF")
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var cur *SSLBinding
+	sawHeader := false
+	for i, raw := range lines {
+		line := strings.TrimSpace(strings.TrimSuffix(raw, "\r"))
+		if line == "" || strings.Trim(line, "-") == "" {
+			continue
+		}
+		lower := strings.ToLower(line)
+		if strings.HasPrefix(lower, "ssl certificate bindings") {
+			sawHeader = true
+			continue
+		}
+		kind, endpoint, isSection := sectionStart(line, lower)
+		if isSection {
+			if endpoint == "" {
+				return nil, fmt.Errorf("line %d: %q has no endpoint", i+1, line)
+			}
+			key := endpoint
+			if kind == BindingCCS {
+				key = "ccs:" + endpoint
+			}
+			if _, dup := out[key]; dup {
+				return nil, fmt.Errorf("line %d: binding %s appears twice", i+1, key)
+			}
+			cur = &SSLBinding{Endpoint: endpoint, Kind: kind, Line: i + 1, Port: endpointPort(endpoint)}
+			out[key] = cur
+			continue
+		}
+		if cur == nil {
+			continue // preamble text
+		}
+		k, v, ok := splitKV(line)
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(k) {
+		case "certificate hash":
+			if strings.EqualFold(v, "(null)") {
+				v = ""
+			}
+			cur.CertificateHash = NormalizeThumbprint(v)
+		case "application id":
+			cur.ApplicationID = v
+		case "certificate store name":
+			if strings.EqualFold(v, "(null)") {
+				v = ""
+			}
+			cur.StoreName = v
+		}
+	}
+	if len(out) == 0 && !sawHeader && strings.TrimSpace(text) != "" {
+		return nil, errors.New("not `netsh http show sslcert` output in English: no \"SSL Certificate bindings\" header and no \"IP:port\" / \"Hostname:port\" lines")
+	}
+	return out, nil
+}
+
+// sectionStart recognizes the first line of a binding.
+func sectionStart(line, lower string) (kind, endpoint string, ok bool) {
+	for _, s := range []struct{ prefix, kind string }{
+		{"ip:port", BindingIP},
+		{"hostname:port", BindingHostname},
+		{"central certificate store", BindingCCS},
+	} {
+		if strings.HasPrefix(lower, s.prefix) {
+			rest := strings.TrimSpace(line[len(s.prefix):])
+			rest = strings.TrimSpace(strings.TrimPrefix(rest, ":"))
+			return s.kind, rest, true
+		}
+	}
+	return "", "", false
+}
+
+// splitKV splits "Key    : value" at the colon that ends the key.
+func splitKV(line string) (string, string, bool) {
+	if i := strings.Index(line, " :"); i >= 0 {
+		return strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+2:]), true
+	}
+	if i := strings.IndexByte(line, ':'); i >= 0 {
+		return strings.TrimSpace(line[:i]), strings.TrimSpace(line[i+1:]), true
+	}
+	return "", "", false
+}
+
+func endpointPort(endpoint string) int {
+	i := strings.LastIndexByte(endpoint, ':')
+	p := endpoint
+	if i >= 0 {
+		p = endpoint[i+1:]
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(p))
+	if err != nil || n < 0 || n > 65535 {
+		return 0
+	}
+	return n
+}
