@@ -93,6 +93,9 @@ func TestSecretsStayRedacted(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := b.String()
+		if name == "markdown" {
+			out = strings.ReplaceAll(out, `\*`, "*") // Markdown escapes
+		}
 		low := strings.ToLower(out)
 		for i := strings.Index(low, "password="); i >= 0; {
 			if !strings.HasPrefix(low[i:], "password=***") {

@@ -22,8 +22,8 @@ type Options struct {
 
 // formatters in the order Names lists them; aliases map to a canonical name.
 var (
-	formatterNames = []string{"text", "json", "sarif", "junit"}
-	aliases        = map[string]string{}
+	formatterNames = []string{"text", "json", "sarif", "junit", "markdown"}
+	aliases        = map[string]string{"md": "markdown"}
 )
 
 func build(name string, o Options) Formatter {
@@ -32,6 +32,8 @@ func build(name string, o Options) Formatter {
 		return &TextFormatter{Color: o.Color, Quiet: o.Quiet}
 	case "json":
 		return &JSONFormatter{}
+	case "markdown":
+		return &MarkdownFormatter{}
 	case "junit":
 		return &JUnitFormatter{}
 	case "sarif":

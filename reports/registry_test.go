@@ -33,3 +33,15 @@ func TestNewSetsOptions(t *testing.T) {
 		t.Fatalf("options not applied: %+v", tf)
 	}
 }
+
+func TestLookupAlias(t *testing.T) {
+	f, err := Lookup("md")
+	if err != nil || f.Name() != "markdown" {
+		t.Fatalf("Lookup(md) = %v, %v", f, err)
+	}
+	for _, n := range Names() {
+		if n == "md" {
+			t.Fatal("aliases must not be listed by Names")
+		}
+	}
+}
