@@ -1,0 +1,180 @@
+# Certificates: thumbprints, store lookup, validity.
+package ssis.lib.certs
+
+import data.ssis.lib.facts
+
+# norm_thumb: upper-case hex without spaces or the invisible U+200E that the
+# Windows certificate dialog copies.
+norm_thumb(t) := upper(replace(replace(replace(t, " ", ""), "\u200e", ""), ":", ""))
+
+thumb_eq(a, b) if {
+	norm_thumb(a) != ""
+	norm_thumb(a) == norm_thumb(b)
+}
+
+# in_store(node, store, thumb): the certificate object, undefined when absent.
+in_store(node, store, thumb) := c if {
+	some t, c in facts.obj(facts.get(node, ["certs", store], {}))
+	thumb_eq(t, thumb)
+}
+
+# find(thumb): the certificate with that thumbprint from any collected store
+# of any node, preferring master nodes' Root stores (same DER = same facts).
+find(thumb) := c if {
+	cands := candidates(thumb)
+	count(cands) > 0
+	c := cands[0]
+}
+
+candidates(thumb) := [c |
+	some pref in [
+		facts.master_nodes,
+		sort(object.keys(facts.obj(facts.get(input, "nodes", {})))),
+	]
+	some n in pref
+	node := facts.node(n)
+	some store in ["LocalMachine/Root", "LocalMachine/My"]
+	c := in_store(node, store, thumb)
+]
+
+# days from created_ns until not_after_ns (negative once expired).
+ns_per_day := 86400000000000
+
+# validity(cert, now_ns): "not_yet_valid" | "expired" | "expiring" | "valid"
+validity(cert, now_ns) := "not_yet_valid" if {
+	cert.not_before_ns > now_ns
+} else := "expired" if {
+	cert.not_after_ns <= now_ns
+} else := "expiring" if {
+	cert.not_after_ns - now_ns <= 30 * ns_per_day
+} else := "valid"
+
+# display form of a thumbprint in messages: the first 8 hex digits and an ellipsis.
+short(t) := sprintf("%s…", [substring(norm_thumb(t), 0, 8)]) if {
+	count(norm_thumb(t)) > 8
+} else := norm_thumb(t)
+
+# locate(thumb): {"node", "store", "cert"} of the first copy found, preferring
+# master nodes' Root stores; null when none.
+locate(thumb) := l if {
+	ls := [{"node": n, "store": store, "cert": c} |
+		some n in array.concat(facts.master_nodes, sort(object.keys(facts.obj(facts.get(input, "nodes", {})))))
+		some store in ["LocalMachine/Root", "LocalMachine/My"]
+		c := in_store(facts.node(n), store, thumb)
+	]
+	count(ls) > 0
+	l := ls[0]
+} else := null
+
+# lookup(name, thumb): the certificate from the node's own Root store, else
+# the first copy anywhere, else null.
+lookup(name, thumb) := c if {
+	c := in_store(facts.node(name), "LocalMachine/Root", thumb)
+} else := c if {
+	l := locate(thumb)
+	l != null
+	c := l.cert
+} else := null
+
+cert_missing(thumb, c) := [] if {
+	is_object(c)
+} else := ["SSLCertThumbprint: empty"] if {
+	norm_thumb(thumb) == ""
+} else := [sprintf("cert:%s: not found in any collected certificate store", [norm_thumb(thumb)])]
+
+# key_holder(thumb): a master node (reference first) that holds the certificate
+# with its private key in LocalMachine\Root, else "".
+key_holder(thumb) := hs[0] if {
+	hs := [n |
+		some n in facts.master_nodes_ref_first
+		c := in_store(facts.node(n), "LocalMachine/Root", thumb)
+		c.has_private_key == true
+	]
+	count(hs) > 0
+} else := facts.reference_node
+
+same(a, b) if {
+	thumb_eq(a, b)
+} else := false
+
+cert_artifact(name, store, thumb) := sprintf("nodes/%s/certs/%s/%s.cer", [name, store, norm_thumb(thumb)])
+
+in_store_or_null(node, store, thumb) := c if {
+	c := in_store(node, store, thumb)
+} else := null
+
+# sidecar_missing: the certificate is there but whether it has its private key
+# is unknown (no sidecar).
+sidecar_missing(name, store, thumb, cert) := [sprintf("nodes/%s/certs/%s/%s.json: sidecar missing, so whether the private key is present is unknown", [name, store, norm_thumb(thumb)])] if {
+	is_object(cert)
+	facts.get(cert, "has_private_key", null) == null
+} else := []
+
+root_key_fail_msg(name, thumb, cert) := sprintf("%s does not have the master certificate %s in LocalMachine\\Root; the master cannot serve TLS after a failover to %s.", [name, thumb, name]) if {
+	cert == null
+} else := sprintf("%s has the master certificate %s in LocalMachine\\Root without its private key; the master cannot serve TLS after a failover to %s.", [name, thumb, name])
+
+# the master certificates in use: the reference and every master node's
+# SSLCertThumbprint ([""] when none is known, so that an unknown is reported).
+master_thumbs := ts if {
+	ts := sort({t |
+		some t in array.concat([norm_thumb(facts.master_thumbprint)], [norm_thumb(facts.master_thumb_of(n)) | some n in facts.master_nodes])
+		t != ""
+	})
+	count(ts) > 0
+} else := [""]
+
+validity_of(cert, now_ns) := "unknown" if {
+	not is_object(cert)
+} else := "unknown" if {
+	now_ns == 0
+} else := validity(cert, now_ns)
+
+validity_severity := {"expired": "critical", "not_yet_valid": "critical", "expiring": "high"}
+
+validity_msg(what, thumb, cert, v) := sprintf("The %s %s expired on %s; TLS between master and workers fails.", [what, thumb, facts.get(cert, "not_after", "")]) if {
+	v == "expired"
+} else := sprintf("The %s %s is not valid before %s.", [what, thumb, facts.get(cert, "not_before", "")]) if {
+	v == "not_yet_valid"
+} else := sprintf("The %s %s expires on %s, within 30 days of collection.", [what, thumb, facts.get(cert, "not_after", "")])
+
+# HTTP.SYS binding checks.
+binding_problems(b, thumb) := ["no SSL binding exists for it"] if {
+	not is_object(b)
+} else := array.concat(
+	[sprintf("it is bound to certificate %s, not the master certificate %s", [upper(facts.str(b.certificate_hash)), norm_thumb(thumb)]) | not thumb_eq(facts.str(facts.get(b, "certificate_hash", "")), thumb)],
+	[sprintf("its certificate store is %s, not Root", [facts.str(facts.get(b, "store_name", ""))]) | lower(facts.str(facts.get(b, "store_name", ""))) != "root"],
+)
+
+binding_ev(name, endpoint, b) := {"artifact": sprintf("nodes/%s/httpsys.txt", [name]), "key": endpoint, "line": b.line} if {
+	facts.get(b, "line", 0) > 0
+} else := {"artifact": sprintf("nodes/%s/httpsys.txt", [name]), "key": endpoint}
+
+# Schannel.
+schannel_key := "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
+
+non_self_signed_roots(name) := sort([t |
+	some t, c in facts.obj(facts.get(facts.node(name), ["certs", "LocalMachine/Root"], {}))
+	facts.get(c, "self_signed", true) == false
+])
+
+schannel_ok(nss, stil, catm) if {
+	count(nss) == 0
+} else if {
+	stil == 0
+	catm == 2
+} else := false
+
+schannel_pass_msg(name, nss) := sprintf("%s: LocalMachine\\Root holds only self-signed certificates, so Schannel accepts the workers' certificates.", [name]) if {
+	count(nss) == 0
+} else := sprintf("%s: LocalMachine\\Root holds non-self-signed certificates, and SendTrustedIssuerList=0 and ClientAuthTrustMode=2 are set.", [name])
+
+# user_of(thumb): the master node a master certificate is reported on: the
+# reference node for the reference certificate, else the first master node
+# configured with it.
+user_of(thumb) := facts.reference_node if {
+	thumb_eq(thumb, facts.master_thumbprint)
+} else := us[0] if {
+	us := [n | some n in facts.master_nodes_ref_first; thumb_eq(facts.master_thumb_of(n), thumb)]
+	count(us) > 0
+} else := facts.reference_node

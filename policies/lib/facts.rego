@@ -1,0 +1,405 @@
+# Access to the facts document and the "unknown" bookkeeping: every helper
+# that reads a fact also knows how to name it when it is absent.
+package ssis.lib.facts
+
+# get(x, path, default): object.get that tolerates a null or non-object x.
+get(x, path, dflt) := object.get(x, path, dflt) if {
+	is_object(x)
+} else := dflt
+
+# arr(x): x when it is an array, else [] (Go nil slices arrive as null).
+arr(x) := x if {
+	is_array(x)
+} else := []
+
+# obj(x): x when it is an object, else {}.
+obj(x) := x if {
+	is_object(x)
+} else := {}
+
+# str(x): x when it is a string, else "".
+str(x) := x if {
+	is_string(x)
+} else := ""
+
+deployment := get(input, "deployment", {})
+
+variant := lower(get(deployment, "variant", ""))
+
+master_nodes := sort({upper(n) | some n in arr(get(deployment, "master_nodes", []))})
+
+worker_nodes := sort({upper(n) | some n in arr(get(deployment, "worker_nodes", []))})
+
+replica_nodes := sort({upper(n) | some n in arr(get(deployment, "replica_nodes", []))})
+
+master_dns := get(deployment, "master_dns", "")
+
+master_thumbprint := get(deployment, "master_thumbprint", "")
+
+active_master_node := upper(get(deployment, "active_master_node", ""))
+
+master_version := get(deployment, "master_version", "")
+
+# The node whose facts serve as the reference (active master node, else the
+# first master node).
+reference_node := active_master_node if {
+	active_master_node != ""
+} else := master_nodes[0] if {
+	count(master_nodes) > 0
+} else := ""
+
+node(name) := get(get(input, "nodes", {}), name, null)
+
+collected(name) if node(name).collected == true
+
+# artifact key prefixes: "certs/LocalMachine/Root" -> certs, certs/LocalMachine,
+# certs/LocalMachine/Root
+prefixes(key) := {concat("/", array.slice(parts, 0, i)) |
+	parts := split(key, "/")
+	some i in numbers.range(1, count(parts))
+}
+
+# node_missing(name, needs): why the node artifacts a rule needs are absent,
+# as "nodes/<N>/<artifact>: <reason>" strings; [] when all are there.
+node_missing(name, needs) := [sprintf("nodes/%s: not in the bundle", [name])] if {
+	node(name) == null
+} else := [sprintf("nodes/%s: not collected: %s", [name, err])] if {
+	not collected(name)
+	err := get(node(name), "error", "")
+	err != ""
+} else := [sprintf("nodes/%s: not collected", [name])] if {
+	not collected(name)
+} else := sort({sprintf("nodes/%s/%s: %s", [name, k, reason]) |
+	some need in needs
+	some k in prefixes(need)
+	reason := get(node(name), ["missing", k], null)
+	reason != null
+})
+
+# --- configuration files -------------------------------------------------
+
+master_cfg(name) := get(node(name), ["configs", "master"], null)
+
+worker_cfg(name) := get(node(name), ["configs", "worker"], null)
+
+cfg_artifact(name, file, cfg) := a if {
+	a := get(cfg, "artifact", "")
+	a != ""
+} else := sprintf("nodes/%s/files/%s", [name, file])
+
+# cfg_missing(name, file, cfg): the node and file are collected, the file is
+# present and it parsed; else why not.
+cfg_missing(name, file, cfg) := m if {
+	m := node_missing(name, [sprintf("files/%s", [file])])
+	count(m) > 0
+} else := [sprintf("nodes/%s/files/%s: not present on the node", [name, file])] if {
+	cfg == null
+} else := [sprintf("%s: %s", [cfg_artifact(name, file, cfg), cfg.parse_error])] if {
+	get(cfg, "parse_error", "") != ""
+} else := []
+
+master_cfg_missing(name) := cfg_missing(name, "MasterSettings.config", master_cfg(name))
+
+worker_cfg_missing(name) := cfg_missing(name, "WorkerSettings.config", worker_cfg(name))
+
+# key_missing: a parsed file lacks a required key (listed in missing_keys).
+key_missing(name, file, cfg, key) := [sprintf("%s: %s is absent or empty", [cfg_artifact(name, file, cfg), key])] if {
+	some k in arr(get(cfg, "missing_keys", []))
+	lower(k) == lower(key)
+} else := []
+
+# evidence for one key of a config file (line when the normalizer knows it).
+cfg_ev(name, file, cfg, key) := {"artifact": cfg_artifact(name, file, cfg), "key": key, "line": line} if {
+	line := get(cfg, ["lines", key], 0)
+	line > 0
+} else := {"artifact": cfg_artifact(name, file, cfg), "key": key}
+
+master_ev(name, key) := cfg_ev(name, "MasterSettings.config", master_cfg(name), key)
+
+worker_ev(name, key) := cfg_ev(name, "WorkerSettings.config", worker_cfg(name), key)
+
+cfg_path(cfg, file) := p if {
+	p := get(cfg, "path", "")
+	p != ""
+} else := sprintf("C:\\Program Files\\Microsoft SQL Server\\%s\\DTS\\Binn\\%s", [master_version, file])
+
+master_path(name) := cfg_path(master_cfg(name), "MasterSettings.config")
+
+worker_path(name) := cfg_path(worker_cfg(name), "WorkerSettings.config")
+
+# typed values with safe defaults
+master_thumb_of(name) := get(master_cfg(name), ["master", "thumbprint"], "")
+
+master_port_of(name) := get(master_cfg(name), ["master", "port"], 0)
+
+# --- services --------------------------------------------------------------
+
+# services(name, kind): the node's services of that kind (master, worker, sql...),
+# sorted by name.
+services(name, kind) := [s |
+	svcs := obj(get(node(name), "services", {}))
+	some n in sort(object.keys(svcs))
+	s := svcs[n]
+	lower(get(s, "kind", "")) == kind
+]
+
+# service(name, kind): the first one, or null.
+service(name, kind) := s if {
+	ss := services(name, kind)
+	count(ss) > 0
+	s := ss[0]
+} else := null
+
+services_artifact(name) := sprintf("nodes/%s/services.json", [name])
+
+svc_ev(name, svc, key) := {"artifact": services_artifact(name), "key": sprintf("%s.%s", [get(svc, "Name", ""), key])}
+
+running(svc) if lower(get(svc, "State", "")) == "running"
+
+master_service_name := sprintf("SSISScaleOutMaster%s", [master_version])
+
+worker_service_name(name) := s.Name if {
+	s := service(name, "worker")
+	s != null
+} else := sprintf("SSISScaleOutWorker%s", [master_version])
+
+# --- deployment-level references ----------------------------------------
+
+# the reference master port: declared or agreed, else the reference node's PortNumber.
+master_port := p if {
+	p := get(deployment, "master_port", 0)
+	p > 0
+} else := master_port_of(reference_node)
+
+master_port_missing := [] if {
+	master_port > 0
+} else := ["deployment.master_port: not declared, and the master nodes' PortNumber is unknown or inconsistent"]
+
+master_dns_missing := [] if {
+	master_dns != ""
+} else := ["deployment.master_dns: not declared, and no client access point of the master role was found"]
+
+master_thumbprint_missing := [] if {
+	master_thumbprint != ""
+} else := ["deployment.master_thumbprint: no master node's SSLCertThumbprint could be read"]
+
+# the master cluster resource (Generic Service running the master service).
+master_resource := r.Name if {
+	some r in arr(get(input, ["cluster", "Resources"], []))
+	lower(r.ResourceType) == "generic service"
+	startswith(lower(str(get(r, ["Parameters", "ServiceName"], ""))), "ssisscaleoutmaster")
+} else := "SSIS Scale Out Master"
+
+# the service name of the master on a node (as installed), else by version.
+master_service_of(name) := s.Name if {
+	s := service(name, "master")
+	s != null
+} else := master_service_name
+
+# --- SQL ------------------------------------------------------------------
+
+primary_instance := get(deployment, "primary_instance", "")
+
+instance(inst) := get(get(input, "sql", {}), inst, null)
+
+# rows(inst, q): the rows of a query, or undefined.
+rows(inst, q) := r if {
+	r := instance(inst).queries[q].rows
+	r != null
+}
+
+# sql_missing(inst, q): why a query's rows are absent.
+sql_missing(inst, q) := [sprintf("sql: %s", [m])] if {
+	inst == ""
+	m := get(input, ["missing", "sql"], "no SQL instance in the bundle")
+} else := [sprintf("sql/%s: not in the bundle", [inst])] if {
+	instance(inst) == null
+} else := [sprintf("sql/%s: not collected: %s", [inst, get(instance(inst), "error", "")])] if {
+	instance(inst).collected != true
+} else := [sprintf("sql/%s/%s: %s", [inst, q, reason])] if {
+	reason := instance(inst).missing[q]
+} else := [sprintf("sql/%s/%s: %s", [inst, q, err])] if {
+	err := get(instance(inst), ["queries", q, "error"], "")
+	err != ""
+	err != null
+} else := [sprintf("sql/%s/%s: not collected", [inst, q])] if {
+	not rows(inst, q)
+} else := []
+
+sql_artifact(inst, q) := a if {
+	a := get(instance(inst), ["queries", q, "artifact"], "")
+	a != ""
+} else := sprintf("sql/%s/%s.json", [replace(inst, "\\", "$"), q])
+
+# property(inst, q, name): property_value of a property_name/property_value result set.
+property(inst, q, name) := v if {
+	some row in rows(inst, q)
+	upper(row.property_name) == upper(name)
+	v := row.property_value
+}
+
+# flag: SQL flags come as 0/1 or booleans.
+flag(v) if v == true
+
+flag(v) if v == 1
+
+flag(v) if v == "1"
+
+flag(v) if lower(sprintf("%v", [v])) == "true"
+
+# --- config subjects ------------------------------------------------------------
+
+config_files := {"master": "MasterSettings.config", "worker": "WorkerSettings.config"}
+
+# [node, "master"|"worker"] pairs whose config file is expected or present.
+config_subjects := ({[n, "master"] | some n in master_nodes} | {[n, "worker"] | some n in worker_nodes}) | {[upper(n), w] |
+	some n, nd in obj(get(input, "nodes", {}))
+	some w in ["master", "worker"]
+	is_object(get(nd, ["configs", w], null))
+}
+
+# applicable(miss, cfg): a config subject yields a result when the file is
+# present, or when whether it is present is unknown.
+applicable(miss, _) if count(miss) > 0
+
+applicable(_, cfg) if is_object(cfg)
+
+# --- composition helpers ----------------------------------------------------
+
+# first_missing(lists): the first non-empty list of missing facts, else [].
+# Rules list what they need in order, so the reason given is the root cause.
+first_missing(lists) := ls[0] if {
+	ls := [l | some l in lists; count(l) > 0]
+	count(ls) > 0
+} else := []
+
+# missing_if(cond, m): [m] when cond is true, else [].
+missing_if(cond, m) := [m] if {
+	cond == true
+} else := []
+
+# service_missing(name, kind): the node's services are unknown, or it has no
+# service of that kind.
+service_missing(name, kind) := m if {
+	m := node_missing(name, ["services"])
+	count(m) > 0
+} else := [sprintf("nodes/%s/services.json: no %s service is installed", [name, kind_label[kind]])] if {
+	service(name, kind) == null
+} else := []
+
+kind_label := {"master": "SSISScaleOutMaster", "worker": "SSISScaleOutWorker", "sql": "SQL Server"}
+
+# master nodes with the reference node first.
+master_nodes_ref_first := array.concat(
+	[reference_node | reference_node != ""],
+	[n | some n in master_nodes; n != reference_node],
+)
+
+master_account(name) := str(get(service(name, "master"), "StartName", ""))
+
+# port of an SQL endpoint (a missing port means 1433).
+eff_port(ep) := ep.port if {
+	get(ep, "has_port", false) == true
+	ep.port > 0
+} else := 1433
+
+listener := l if {
+	l := get(deployment, "listener", null)
+	is_object(l)
+	str(get(l, "host", "")) != ""
+} else := null
+
+listener_missing := [] if {
+	listener != null
+} else := ["deployment.listener: not declared, and no SSISDB availability group listener was found in the AG DMVs"]
+
+# url_port("https://h:8391/x") = 8391; 443/80 by scheme when no port is written.
+url_port(u) := to_number(m[0][2]) if {
+	m := regex.find_all_string_submatch_n(`^[A-Za-z]+://([^/:]+):([0-9]+)`, u, 1)
+	count(m) == 1
+} else := 443 if {
+	startswith(lower(u), "https://")
+} else := 80 if {
+	startswith(lower(u), "http://")
+} else := 0
+
+url_host(u) := m[0][1] if {
+	m := regex.find_all_string_submatch_n(`^[A-Za-z]+://([^/:]+)`, u, 1)
+	count(m) == 1
+} else := ""
+
+# restart_applies(name): the node runs the master service, or it is the active
+# node and its services are unknown.
+restart_applies(name) if running(service(name, "master"))
+
+restart_applies(name) if {
+	name == active_master_node
+	count(service_missing(name, "master")) > 0
+}
+
+# registry_key(name, key): the values of one registry key (case-insensitive
+# key path), else null.
+registry_key(name, key) := v if {
+	some k, v in obj(get(node(name), "registry", {}))
+	upper(k) == upper(key)
+} else := null
+
+# value(o, key): o[key] with a case-insensitive key, else null.
+value(o, key) := v if {
+	some k, v in obj(o)
+	lower(k) == lower(key)
+} else := null
+
+num(v) := v if {
+	is_number(v)
+} else := to_number(v) if {
+	is_string(v)
+	regex.match(`^-?[0-9]+$`, trim_space(v))
+} else := null
+
+created_ns := n if {
+	n := get(input, ["bundle", "created_ns"], 0)
+	is_number(n)
+	n > 0
+} else := 0
+
+created_missing := [] if {
+	created_ns > 0
+} else := ["bundle.created_ns: the bundle's collection time is unknown"]
+
+# the master port of one node: its PortNumber, else the deployment's.
+node_master_port(name) := p if {
+	p := master_port_of(name)
+	p > 0
+} else := master_port
+
+instance_node(inst) := upper(str(get(instance(inst), "node", "")))
+
+# fw_allows(rule, port): an enabled inbound TCP allow rule covering port.
+fw_allows(fw, port) if {
+	get(fw, "Enabled", false) in {true, "True", "true", 1}
+	lower(str(get(fw, "Direction", ""))) in {"inbound", "1"}
+	lower(str(get(fw, "Action", ""))) in {"allow", "2"}
+	lower(str(get(fw, "Protocol", "any"))) in {"tcp", "any", "6", ""}
+	some p in arr(get(fw, "LocalPort", []))
+	port_matches(str(p), port)
+}
+
+port_matches(p, _) if lower(trim_space(p)) == "any"
+
+port_matches(p, port) if {
+	regex.match(`^[0-9]+$`, trim_space(p))
+	to_number(trim_space(p)) == port
+}
+
+port_matches(p, port) if {
+	m := regex.find_all_string_submatch_n(`^([0-9]+)-([0-9]+)$`, trim_space(p), 1)
+	count(m) == 1
+	to_number(m[0][1]) <= port
+	port <= to_number(m[0][2])
+}
+
+# the SSISDB primary as a subject name, also when it is unknown.
+primary_label := primary_instance if {
+	primary_instance != ""
+} else := "SSISDB primary"

@@ -1,0 +1,52 @@
+# Result objects (docs/policy-contract.md). Rules build one result per
+# subject with decide(), which makes unknown, pass and fail mutually
+# exclusive.
+package ssis.lib.result
+
+node_subject(node, object) := {"kind": "node", "node": node, "object": object}
+
+worker_subject(node, object) := {"kind": "worker", "node": node, "object": object}
+
+cert_subject(node, thumb) := {"kind": "certificate", "node": node, "object": sprintf("cert:%s", [thumb])}
+
+instance_subject(inst, node, object) := {"kind": "instance", "instance": inst, "node": node, "object": object} if {
+	node != ""
+} else := {"kind": "instance", "instance": inst, "object": object}
+
+deployment_subject(object) := {"kind": "deployment", "object": object}
+
+# decide(d) with d = {rule, subject, missing, ok, pass_msg, fail_msg,
+# unknown_msg, observed, expected, evidence, fix}: unknown when something is
+# missing, else pass when ok, else fail. Optional d.severity overrides the
+# metadata severity (fail only) and d.pass_severity (pass).
+decide(d) := unknown(d) if {
+	count(d.missing) > 0
+} else := pass(d) if {
+	d.ok == true
+} else := fail(d)
+
+base(d, status, message) := {
+	"rule": d.rule,
+	"status": status,
+	"subject": d.subject,
+	"message": message,
+	"observed": object.get(d, "observed", null),
+	"expected": object.get(d, "expected", null),
+	"missing": [],
+	"evidence": object.get(d, "evidence", []),
+	"fix": null,
+}
+
+unknown(d) := object.union(base(d, "unknown", msg), {"missing": d.missing, "observed": null}) if {
+	msg := sprintf("%s Missing: %s.", [d.unknown_msg, concat("; ", d.missing)])
+}
+
+pass(d) := base(d, "pass", d.pass_msg)
+
+fail(d) := object.union(base(d, "fail", d.fail_msg), {"fix": d.fix}) if {
+	not d.severity
+} else := object.union(base(d, "fail", d.fail_msg), {"fix": d.fix, "severity": d.severity})
+
+fix(id, target, params) := {"id": id, "target": target, "params": params}
+
+manual(target, steps) := {"id": "manual", "target": target, "params": {"steps": steps}}

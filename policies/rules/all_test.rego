@@ -1,0 +1,99 @@
+# Whole-policy properties: the entrypoint collects every rule, the healthy
+# deployment passes everything, and degrading any one fact never drops a
+# subject (a rule body that silently fails would) nor duplicates one.
+package ssis.test.all
+
+import data.ssis.test.fixtures as fx
+
+results(inp) := rs if {
+	rs := data.ssis.main.results with input as inp
+}
+
+# subject keys; an instance subject is compared by rule and object only (the
+# primary instance itself can be what is unknown).
+keys(rs) := {stable_key(r) | some r in rs}
+
+stable_key(r) := [r.rule, r.subject.kind, r.subject.object] if {
+	r.subject.kind == "instance"
+} else := fx.subject_key(r)
+
+test_main_collects_sets_only if {
+	rs := results(fx.healthy)
+	count(rs) > 0
+	every r in rs {
+		is_object(r)
+		is_string(r.rule)
+	}
+}
+
+test_healthy_all_pass if {
+	rs := results(fx.healthy)
+	fx.one_per_subject(rs)
+	[r | some r in rs; r.status != "pass"] == []
+}
+
+degradations := array.concat(
+	array.concat(
+		[fx.not_collected(n) | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]],
+		[fx.missing(n, a) |
+			some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]
+			some a in ["services", "certs", "files", "registry", "httpsys", "firewall", "host"]
+		],
+	),
+	[
+		fx.parse_error("SQLN1", "master"),
+		fx.parse_error("SQLN2", "master"),
+		fx.parse_error("WRK1", "worker"),
+		fx.set(["deployment", "master_dns"], ""),
+		fx.set(["deployment", "master_thumbprint"], ""),
+		fx.set(["deployment", "master_port"], 0),
+		fx.set(["deployment", "listener"], null),
+		fx.set(["deployment", "primary_instance"], ""),
+		fx.set(["deployment", "active_master_node"], ""),
+		fx.set(["bundle", "created_ns"], 0),
+		fx.set(["sql"], {}),
+		fx.set(["cluster"], null),
+		fx.set(["sql", "SQLN1", "collected"], false),
+		fx.set(["sql", "SQLN2", "queries"], {}),
+	],
+)
+
+test_degraded_inputs_keep_every_subject if {
+	healthy_keys := keys(results(fx.healthy))
+	every inp in degradations {
+		rs := results(inp)
+		fx.one_per_subject(rs)
+		count(healthy_keys - keys(rs)) == 0
+	}
+}
+
+test_empty_input if {
+	rs := results({})
+	fx.one_per_subject(rs)
+}
+
+test_nulls_everywhere if {
+	inp := {
+		"deployment": {"variant": "ag", "master_nodes": ["N1"], "worker_nodes": ["W1"]}, "nodes": {
+			"N1": {"name": "N1", "collected": true, "missing": null, "services": null, "certs": null, "configs": {"master": null, "worker": null}, "registry": null, "httpsys": null, "firewall": null},
+			"W1": {"name": "W1", "collected": true, "missing": null, "services": null, "certs": null, "configs": {"master": null, "worker": null}, "registry": null, "httpsys": null, "firewall": null},
+		},
+		"sql": null, "cluster": null, "missing": null,
+	}
+	rs := results(inp)
+	fx.one_per_subject(rs)
+	count(rs) > 0
+}
+
+# main.results iterates every rule of every family package, so a family
+# package must hold nothing but result sets (a helper rule would leak into
+# the results).
+test_family_packages_hold_only_sets if {
+	pkgs := data.ssis.rules with input as fx.healthy
+	count(pkgs) > 0
+	every _, pkg in pkgs {
+		every _, v in pkg {
+			is_set(v)
+		}
+	}
+}

@@ -1,0 +1,451 @@
+package ssis.test.master
+
+import data.ssis.rules.master
+import data.ssis.test.fixtures as fx
+
+# --- MASTER-INSTALLED-EVERY-NODE -----------------------------------------------
+
+test_installed_pass if {
+	fx.all_pass(master.master_installed_every_node) with input as fx.healthy
+}
+
+test_installed_fail_no_service if {
+	inp := fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"])
+	rs := master.master_installed_every_node with input as inp
+	fx.only(rs, "SQLN2", "fail")
+	fx.only(rs, "SQLN1", "pass")
+	contains(fx.result(rs, "SQLN2").message, "SSISScaleOutMaster150")
+}
+
+test_installed_fail_no_config if {
+	rs := master.master_installed_every_node with input as fx.set(["nodes", "SQLN2", "configs", "master"], null)
+	fx.only(rs, "SQLN2", "fail")
+	contains(fx.result(rs, "SQLN2").message, "MasterSettings.config")
+}
+
+test_installed_unknown if {
+	rs := master.master_installed_every_node with input as fx.missing("SQLN2", "services")
+	fx.only(rs, "SQLN2", "unknown")
+	fx.result(rs, "SQLN2").missing == ["nodes/SQLN2/services: access is denied"]
+}
+
+test_installed_unknown_not_in_bundle if {
+	rs := master.master_installed_every_node with input as fx.remove(["nodes", "SQLN2"])
+	fx.only(rs, "SQLN2", "unknown")
+	fx.result(rs, "SQLN2").missing == ["nodes/SQLN2: not in the bundle"]
+}
+
+# --- MASTER-ACCOUNT-DOMAIN -------------------------------------------------------
+
+acct(node, a) := fx.node_patch(node, {"services": {"SSISScaleOutMaster150": {"StartName": a}}})
+
+test_account_domain_pass if {
+	fx.all_pass(master.master_account_domain) with input as fx.healthy
+}
+
+test_account_domain_pass_gmsa_and_upn if {
+	fx.all_pass(master.master_account_domain) with input as acct("SQLN2", "CONTOSO\\gmsa-ssis$")
+	fx.all_pass(master.master_account_domain) with input as acct("SQLN2", "svc-ssis@contoso.com")
+}
+
+test_account_domain_fail_virtual if {
+	rs := master.master_account_domain with input as acct("SQLN2", "NT Service\\SSISScaleOutMaster150")
+	fx.only(rs, "SQLN2", "fail")
+	r := fx.result(rs, "SQLN2")
+	r.fix == {"id": "set-master-account", "target": "SQLN2", "params": {"service": "SSISScaleOutMaster150", "account": "CONTOSO\\svc-ssismaster"}}
+	contains(r.message, "virtual")
+}
+
+test_account_domain_fail_other_kinds if {
+	every a in ["LocalSystem", "NT AUTHORITY\\NetworkService", ".\\ssis", "SQLN2\\ssis", "sqln2\\ssis", "ssis"] {
+		rs := master.master_account_domain with input as acct("SQLN2", a)
+		fx.only(rs, "SQLN2", "fail")
+	}
+}
+
+test_account_domain_unknown if {
+	rs := master.master_account_domain with input as fx.not_collected("SQLN2")
+	fx.only(rs, "SQLN2", "unknown")
+}
+
+# --- MASTER-ACCOUNT-CONSISTENT ---------------------------------------------------
+
+test_account_consistent_pass_case_insensitive if {
+	fx.all_pass(master.master_account_consistent) with input as acct("SQLN2", "contoso\\SVC-SSISMASTER")
+}
+
+test_account_consistent_fail if {
+	rs := master.master_account_consistent with input as acct("SQLN2", "CONTOSO\\other")
+	fx.only(rs, "SQLN2", "fail")
+	fx.only(rs, "SQLN1", "pass")
+	r := fx.result(rs, "SQLN2")
+	r.expected == "CONTOSO\\svc-ssismaster"
+	r.fix.params.account == "CONTOSO\\svc-ssismaster"
+}
+
+test_account_consistent_unknown if {
+	rs := master.master_account_consistent with input as fx.missing("SQLN2", "services")
+	fx.only(rs, "SQLN2", "unknown")
+	fx.only(rs, "SQLN1", "pass")
+}
+
+# --- MASTER-CERT-CN-DNS ------------------------------------------------------------
+
+cns(node, names) := fx.node_patch(node, {"certs": {"LocalMachine/Root": {fx.mt: {"cns": names, "san_dns": []}}}})
+
+test_cert_cn_dns_pass if {
+	fx.all_pass(master.master_cert_cn_dns) with input as fx.healthy
+}
+
+test_cert_cn_dns_pass_san if {
+	inp := fx.node_patch("SQLN2", {"certs": {"LocalMachine/Root": {fx.mt: {"cns": ["SQLN2"], "san_dns": ["SSISMASTER.contoso.com"]}}}})
+	fx.all_pass(master.master_cert_cn_dns) with input as inp
+}
+
+test_cert_cn_dns_fail_short_name_only if {
+	rs := master.master_cert_cn_dns with input as cns("SQLN2", ["ssismaster", "sqln2"])
+	fx.only(rs, "SQLN2", "fail")
+	r := fx.result(rs, "SQLN2")
+	r.fix.id == "renew-master-cert"
+	r.fix.target == "SQLN1"
+	r.fix.params == {"dns_name": "ssismaster.contoso.com", "port": "8391", "path": "C:\\Program Files\\Microsoft SQL Server\\150\\DTS\\Binn\\MasterSettings.config"}
+}
+
+test_cert_cn_dns_unknown_no_dns if {
+	rs := master.master_cert_cn_dns with input as fx.set(["deployment", "master_dns"], "")
+	fx.only(rs, "SQLN1", "unknown")
+	fx.only(rs, "SQLN2", "unknown")
+}
+
+test_cert_cn_dns_unknown_parse_error if {
+	rs := master.master_cert_cn_dns with input as fx.parse_error("SQLN2", "master")
+	fx.only(rs, "SQLN2", "unknown")
+	startswith(fx.result(rs, "SQLN2").missing[0], "nodes/SQLN2/files/MasterSettings.config: invalid character")
+}
+
+test_cert_cn_dns_not_on_fci if {
+	count(master.master_cert_cn_dns) == 0 with input as fx.set(["deployment", "variant"], "fci")
+}
+
+# --- MASTER-CERT-SAME-ALL-NODES ------------------------------------------------------
+
+other_t := "BB11BB22CC33DD44EE55FF66AA77BB88CC99DD00"
+
+test_cert_same_pass if {
+	fx.all_pass(master.master_cert_same_all_nodes) with input as fx.healthy
+}
+
+test_cert_same_pass_lower_case if {
+	inp := fx.node_patch("SQLN2", {"configs": {"master": {"master": {"thumbprint": lower(fx.mt)}}}})
+	fx.all_pass(master.master_cert_same_all_nodes) with input as inp
+}
+
+test_cert_same_fail if {
+	inp := fx.node_patch("SQLN2", {"configs": {"master": {"master": {"thumbprint": other_t}}}})
+	rs := master.master_cert_same_all_nodes with input as inp
+	fx.only(rs, "SQLN2", "fail")
+	fx.only(rs, "SQLN1", "pass")
+	r := fx.result(rs, "SQLN2")
+	r.fix == {"id": "import-master-cert", "target": "SQLN2", "params": {"thumbprint": fx.mt, "source_node": "SQLN1", "store": "Root"}}
+	r.evidence == [{"artifact": "nodes/SQLN2/files/MasterSettings.config", "key": "SSLCertThumbprint", "line": 3}]
+}
+
+test_cert_same_unknown if {
+	rs := master.master_cert_same_all_nodes with input as fx.parse_error("SQLN2", "master")
+	fx.only(rs, "SQLN2", "unknown")
+	fx.only(rs, "SQLN1", "pass")
+}
+
+# --- MASTER-CERT-ROOT-WITH-KEY --------------------------------------------------------
+
+test_root_key_pass if {
+	fx.all_pass(master.master_cert_root_with_key) with input as fx.healthy
+}
+
+test_root_key_fail_no_key if {
+	inp := fx.node_patch("SQLN2", {"certs": {"LocalMachine/Root": {fx.mt: {"has_private_key": false}}}})
+	rs := master.master_cert_root_with_key with input as inp
+	fx.only(rs, "SQLN2", "fail")
+	r := fx.result(rs, "SQLN2")
+	contains(r.message, "without its private key")
+	r.fix.params.source_node == "SQLN1"
+}
+
+test_root_key_fail_absent if {
+	rs := master.master_cert_root_with_key with input as fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.mt])
+	fx.only(rs, "SQLN2", "fail")
+	contains(fx.result(rs, "SQLN2").message, "does not have")
+}
+
+test_root_key_unknown_store if {
+	rs := master.master_cert_root_with_key with input as fx.missing("SQLN2", "certs/LocalMachine/Root")
+	fx.only(rs, "SQLN2", "unknown")
+}
+
+test_root_key_unknown_sidecar if {
+	inp := fx.node_patch("SQLN2", {"certs": {"LocalMachine/Root": {fx.mt: {"has_private_key": null, "sidecar_missing": true}}}})
+	rs := master.master_cert_root_with_key with input as inp
+	fx.only(rs, "SQLN2", "unknown")
+	contains(fx.result(rs, "SQLN2").missing[0], "sidecar")
+}
+
+# --- MASTER-CERT-VALIDITY -------------------------------------------------------------
+
+expiry(ns) := fx.patch({"nodes": {n: {"certs": {"LocalMachine/Root": {fx.mt: {"not_after_ns": ns, "not_after": "X"}}}} | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]}})
+
+test_validity_pass if {
+	fx.all_pass(master.master_cert_validity) with input as fx.healthy
+}
+
+test_validity_fail_expired_critical if {
+	rs := master.master_cert_validity with input as expiry(fx.created_ns - fx.day_ns)
+	fx.only(rs, "SQLN1", "fail")
+	r := fx.result(rs, "SQLN1")
+	r.severity == "critical"
+	r.subject == {"kind": "certificate", "node": "SQLN1", "object": sprintf("cert:%s", [fx.mt])}
+	r.fix.id == "renew-master-cert"
+}
+
+test_validity_fail_expiring_high if {
+	rs := master.master_cert_validity with input as expiry(fx.created_ns + (10 * fx.day_ns))
+	fx.only(rs, "SQLN1", "fail")
+	fx.result(rs, "SQLN1").severity == "high"
+}
+
+test_validity_pass_31_days if {
+	fx.all_pass(master.master_cert_validity) with input as expiry(fx.created_ns + (31 * fx.day_ns))
+}
+
+test_validity_unknown_no_cert if {
+	inp := json.patch(fx.healthy, [{"op": "add", "path": ["nodes", n, "certs", "LocalMachine/Root"], "value": {}} | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]])
+	rs := master.master_cert_validity with input as inp
+	fx.one_per_subject(rs)
+	[r.status | some r in rs] == ["unknown"]
+}
+
+test_validity_unknown_no_time if {
+	rs := master.master_cert_validity with input as fx.set(["bundle", "created_ns"], 0)
+	fx.only(rs, "SQLN1", "unknown")
+}
+
+test_validity_each_thumbprint if {
+	inp := fx.node_patch("SQLN2", {"configs": {"master": {"master": {"thumbprint": other_t}}}})
+	rs := master.master_cert_validity with input as inp
+	fx.one_per_subject(rs)
+	count(rs) == 2
+}
+
+# --- MASTER-HTTPSYS-BINDING ------------------------------------------------------------
+
+test_httpsys_pass if {
+	fx.all_pass(master.master_httpsys_binding) with input as fx.healthy
+}
+
+test_httpsys_fail_wrong_hash_and_store if {
+	inp := fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": other_t, "store_name": "MY"}}}})
+	rs := master.master_httpsys_binding with input as inp
+	fx.only(rs, "SQLN2", "fail")
+	r := fx.result(rs, "SQLN2")
+	r.fix == {"id": "bind-master-port", "target": "SQLN2", "params": {"port": 8391, "thumbprint": fx.mt, "app_id": "{5B5A9D9B-1A8D-4C5E-9D34-8B9E2F1C7A10}"}}
+	contains(r.message, "not Root")
+	r.evidence[0].line == 5
+}
+
+test_httpsys_fail_no_binding if {
+	rs := master.master_httpsys_binding with input as fx.set(["nodes", "SQLN2", "httpsys", "bindings"], {})
+	fx.only(rs, "SQLN2", "fail")
+	fx.result(rs, "SQLN2").fix.params.app_id == ""
+}
+
+test_httpsys_unknown if {
+	rs := master.master_httpsys_binding with input as fx.missing("SQLN2", "httpsys")
+	fx.only(rs, "SQLN2", "unknown")
+}
+
+# --- MASTER-SCHANNEL-CLIENTAUTH ---------------------------------------------------------
+
+with_ca(node) := fx.node_patch(node, {"certs": {"LocalMachine/Root": {fx.ca_t: fx.ca_cert}}})
+
+test_schannel_pass_self_signed_only if {
+	inp := fx.set(["nodes", "SQLN2", "registry"], {})
+	fx.all_pass(master.master_schannel_clientauth) with input as inp
+}
+
+test_schannel_pass_with_ca_and_settings if {
+	fx.all_pass(master.master_schannel_clientauth) with input as with_ca("SQLN2")
+}
+
+test_schannel_fail if {
+	inp := json.patch(with_ca("SQLN2"), [{"op": "add", "path": ["nodes", "SQLN2", "registry", fx.schannel_key], "value": {"SendTrustedIssuerList": 1}}])
+	rs := master.master_schannel_clientauth with input as inp
+	fx.only(rs, "SQLN2", "fail")
+	fx.result(rs, "SQLN2").fix == {"id": "set-schannel-clientauth", "target": "SQLN2", "params": {}}
+}
+
+test_schannel_unknown_registry if {
+	inp := object.union(with_ca("SQLN2"), {"nodes": {"SQLN2": {"missing": {"registry": "access is denied"}}}})
+	rs := master.master_schannel_clientauth with input as inp
+	fx.only(rs, "SQLN2", "unknown")
+}
+
+test_schannel_unknown_root if {
+	rs := master.master_schannel_clientauth with input as fx.missing("SQLN1", "certs")
+	fx.only(rs, "SQLN1", "unknown")
+}
+
+# --- MASTER-TRUSTS-EVERY-WORKER -----------------------------------------------------------
+
+test_trusts_workers_pass if {
+	rs := master.master_trusts_every_worker with input as fx.healthy
+	fx.all_pass(rs)
+	count(rs) == 4
+}
+
+test_trusts_workers_fail if {
+	rs := master.master_trusts_every_worker with input as fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.w2t])
+	fx.one_per_subject(rs)
+	[r.subject.object | some r in rs; r.status == "fail"] == ["worker:WRK2"]
+	some r in rs
+	r.status == "fail"
+	r.subject.node == "SQLN2"
+	r.fix == {"id": "trust-worker-cert", "target": "SQLN2", "params": {"thumbprint": fx.w2t, "worker": "WRK2", "cer_path": ""}}
+}
+
+test_trusts_workers_unknown_worker if {
+	rs := master.master_trusts_every_worker with input as fx.not_collected("WRK1")
+	fx.one_per_subject(rs)
+	{r.subject.node | some r in rs; r.status == "unknown"} == {"SQLN1", "SQLN2"}
+	{r.subject.object | some r in rs; r.status == "unknown"} == {"worker:WRK1"}
+}
+
+# --- MASTER-FIREWALL ------------------------------------------------------------------------
+
+test_firewall_pass if {
+	fx.all_pass(master.master_firewall) with input as fx.healthy
+}
+
+test_firewall_pass_range if {
+	inp := fx.set(["nodes", "SQLN2", "firewall"], [{"DisplayName": "range", "Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8000-9000"]}])
+	fx.all_pass(master.master_firewall) with input as inp
+}
+
+test_firewall_fail_disabled if {
+	inp := fx.set(["nodes", "SQLN2", "firewall"], [{"DisplayName": "SSIS Scale Out Master", "Enabled": false, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]}])
+	rs := master.master_firewall with input as inp
+	fx.only(rs, "SQLN2", "fail")
+	fx.result(rs, "SQLN2").fix == {"id": "add-firewall-rule", "target": "SQLN2", "params": {"port": 8391, "display_name": "SSIS Scale Out Master"}}
+}
+
+test_firewall_unknown if {
+	rs := master.master_firewall with input as fx.missing("SQLN2", "firewall")
+	fx.only(rs, "SQLN2", "unknown")
+}
+
+# --- MASTER-CFG-SQLSERVERNAME-LISTENER ----------------------------------------------------------
+
+sqlname(node, raw, host, inst, port, has) := fx.node_patch(node, {"configs": {"master": {"master": {"sql_server": {"raw": raw, "host": host, "instance": inst, "port": port, "has_port": has}}}}})
+
+test_sqlservername_pass if {
+	fx.all_pass(master.master_cfg_sqlservername_listener) with input as fx.healthy
+}
+
+test_sqlservername_pass_short_name_default_port if {
+	fx.all_pass(master.master_cfg_sqlservername_listener) with input as sqlname("SQLN2", "AGLSN", "AGLSN", "", 0, false)
+}
+
+test_sqlservername_fail_replica if {
+	rs := master.master_cfg_sqlservername_listener with input as sqlname("SQLN2", "SQLN1", "SQLN1", "", 0, false)
+	fx.only(rs, "SQLN2", "fail")
+	r := fx.result(rs, "SQLN2")
+	r.fix == {"id": "set-master-config", "target": "SQLN2", "params": {"path": "C:\\Program Files\\Microsoft SQL Server\\150\\DTS\\Binn\\MasterSettings.config", "key": "SqlServerName", "value": "aglsn.contoso.com,1433"}}
+	r.evidence == [{"artifact": "nodes/SQLN2/files/MasterSettings.config", "key": "SqlServerName", "line": 4}]
+}
+
+test_sqlservername_fail_port if {
+	rs := master.master_cfg_sqlservername_listener with input as sqlname("SQLN2", "aglsn,14330", "aglsn", "", 14330, true)
+	fx.only(rs, "SQLN2", "fail")
+}
+
+test_sqlservername_unknown_no_listener if {
+	rs := master.master_cfg_sqlservername_listener with input as fx.set(["deployment", "listener"], null)
+	fx.only(rs, "SQLN1", "unknown")
+	fx.result(rs, "SQLN1").missing == ["deployment.listener: not declared, and no SSISDB availability group listener was found in the AG DMVs"]
+}
+
+test_sqlservername_unknown_parse if {
+	rs := master.master_cfg_sqlservername_listener with input as fx.parse_error("SQLN1", "master")
+	fx.only(rs, "SQLN1", "unknown")
+}
+
+# --- MASTER-CFG-PORT-CONSISTENT -------------------------------------------------------------------
+
+test_port_pass if {
+	rs := master.master_cfg_port_consistent with input as fx.healthy
+	fx.all_pass(rs)
+	count(rs) == 6
+}
+
+test_port_fail_master_node if {
+	rs := master.master_cfg_port_consistent with input as fx.node_patch("SQLN2", {"configs": {"master": {"master": {"port": 8392}}}})
+	fx.one_per_subject(rs)
+	[r.subject.node | some r in rs; r.status == "fail"] == ["SQLN2"]
+	some r in rs
+	r.status == "fail"
+	r.fix.params == {"path": "C:\\Program Files\\Microsoft SQL Server\\150\\DTS\\Binn\\MasterSettings.config", "key": "PortNumber", "value": "8391"}
+}
+
+test_port_fail_worker if {
+	rs := master.master_cfg_port_consistent with input as fx.node_patch("WRK1", {"configs": {"worker": {"worker": {"master_endpoint": {"port": 8392, "raw": "https://ssismaster.contoso.com:8392"}}}}})
+	r := fx.result(rs, "WRK1")
+	r.status == "fail"
+	r.fix == {"id": "set-worker-config", "target": "WRK1", "params": {
+		"path": "C:\\Program Files\\Microsoft SQL Server\\150\\DTS\\Binn\\WorkerSettings.config",
+		"key": "MasterEndpoint", "value": "https://ssismaster.contoso.com:8391", "service": "SSISScaleOutWorker150",
+	}}
+}
+
+props(kv) := fx.set(["sql", "SQLN1", "queries", "ssisdb_master_properties", "rows"], [{"property_name": k, "property_value": v} | some k, v in kv])
+
+test_port_fail_ssisdb if {
+	rs := master.master_cfg_port_consistent with input as props({"MASTER_ADDRESS": "https://ssismaster.contoso.com", "MASTER_SERVICE_PORT": "8392"})
+	fx.one_per_subject(rs)
+	fails := {r.subject.object: r.fix.id | some r in rs; r.status == "fail"}
+	fails == {"catalog.master_properties/MASTER_ADDRESS": "sql-update-master-address", "catalog.master_properties/MASTER_SERVICE_PORT": "restart-master"}
+}
+
+test_port_unknown_sql_and_master if {
+	inp := json.patch(fx.parse_error("SQLN2", "master"), [{"op": "add", "path": ["sql", "SQLN1", "missing"], "value": {"ssisdb_master_properties": "permission denied"}}])
+	rs := master.master_cfg_port_consistent with input as inp
+	fx.one_per_subject(rs)
+	{r.subject.object: r.status | some r in rs; r.status == "unknown"} == {
+		"MasterSettings.config/PortNumber": "unknown",
+		"catalog.master_properties/MASTER_ADDRESS": "unknown",
+		"catalog.master_properties/MASTER_SERVICE_PORT": "unknown",
+	}
+	count([r | some r in rs; r.status == "unknown"]) == 3
+}
+
+# --- MASTER-CFG-RESTART-APPLIED ----------------------------------------------------------------------
+
+test_restart_pass if {
+	rs := master.master_cfg_restart_applied with input as fx.healthy
+	fx.all_pass(rs)
+	count(rs) == 1
+}
+
+test_restart_fail if {
+	inp := fx.node_patch("SQLN1", {"configs": {"master": {"last_write_ns": 1795165900000000000}}})
+	rs := master.master_cfg_restart_applied with input as inp
+	fx.only(rs, "SQLN1", "fail")
+	fx.result(rs, "SQLN1").fix == {"id": "restart-master", "target": "SQLN1", "params": {"resource": "SSIS Scale Out Master", "service": "SSISScaleOutMaster150"}}
+}
+
+test_restart_unknown_active_not_collected if {
+	rs := master.master_cfg_restart_applied with input as fx.not_collected("SQLN1")
+	fx.only(rs, "SQLN1", "unknown")
+}
+
+test_restart_unknown_no_start_time if {
+	rs := master.master_cfg_restart_applied with input as fx.node_patch("SQLN1", {"services": {"SSISScaleOutMaster150": {"process_start_ns": 0}}})
+	fx.only(rs, "SQLN1", "unknown")
+}
