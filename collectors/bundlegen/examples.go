@@ -3,6 +3,7 @@ package bundlegen
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Example is one bundle of testdata/bundles with the rule results it must
@@ -46,6 +47,229 @@ func Examples() []Example {
 					"only the local row, as the dm_hadr views do; AG-wide state comes from the primary SQLN1.",
 				"backups has a row on the primary only (2026-11-27T02:15:42Z); SQLN2 returns zero rows (no backup taken there).",
 				"WorkerSettings.config AgentId is lower case (.NET Guid.ToString()), catalog.worker_agents returns upper case.",
+			},
+		},
+		{
+			Name:  "healthy-fci",
+			Title: "Healthy FCI deployment",
+			Models: "Variant fci: a two-node SQL Server failover cluster instance SQLFCI01\\INST1 (nodes FCIN1, FCIN2, both master + replica, " +
+				"WSFC FCICLU, active on FCIN1) hosting SSISDB; the master Generic Service (SSISScaleOutMaster150) is a resource of the " +
+				"SQL Server role's group `SQL Server (INST1)`, Online; `SqlServerName` is `SQLFCI01\\INST1` (written `SQLFCI01\\\\INST1` in the JSON); " +
+				"master certificate CN=sqlfci01.contoso.com; CN=SQLFCI01; CN=FCIN1; CN=FCIN2 (SAN sqlfci01.contoso.com, sqlfci01); " +
+				"workers WRK1, WRK2 with MasterEndpoint https://sqlfci01.contoso.com:8391 and their certificates in Root on both FCI nodes. " +
+				"One SQL instance (sql/SQLFCI01$INST1, IsClustered 1, IsHadrEnabled 0); the ag_* and ssisdb_replica_states queries return zero rows.",
+			Build: HealthyFCI,
+			Reasoning: []string{
+				"bundle.json has no listener (no AG); master_dns is the SQL network name sqlfci01.contoso.com.",
+				"FCIN2 has role replica (it can own the FCI) but no SQL instance of its own: the single instance maps to FCIN1 through " +
+					"ComputerNamePhysicalNetBIOS. Per-instance SQL rules yield one result, for SQLFCI01\\INST1.",
+				"The opt-in logdb_connection (SQL authentication, Data Source=SQLFCI01\\INST1) is included so that " +
+					"LOG-WINDOWS-ACCOUNT-CONSISTENT can tell that logging does not use Windows authentication.",
+				"MSSQL$INST1 is Running on FCIN1 and Stopped on FCIN2 (the cluster controls it), like the master service.",
+			},
+		},
+		{
+			Name:  "cert-renewed-one-node",
+			Title: "Master certificate renewed on one node only",
+			Models: "healthy-ag, but on SQLN2 (passive) a renewed master certificate (same CNs and SANs, new key, valid 2026-11-20..2029-11-20) " +
+				"was imported into LocalMachine\\Root with its private key, SQLN2's SSLCertThumbprint was changed to it (MasterSettings.config " +
+				"written 2026-11-20) and SQLN2's HTTP.SYS binding 0.0.0.0:8391 was rebound to it. The old certificate is still in SQLN2's Root " +
+				"(with its key). SQLN1 (active), the workers (MasterHttpsCertThumbprint, Root) and SSISDB (SSLCERT_THUMBPRINT) keep the old one",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.RenewMasterCertOn("SQLN2", "master-renewed", day(20, 0, 0, 0), time.Date(2029, 11, 20, 0, 0, 0, 0, time.UTC), day(20, 13, 5, 44))
+				return s
+			},
+			ExpectFail: []string{"MASTER-CERT-SAME-ALL-NODES", "MASTER-HTTPSYS-BINDING"},
+			Reasoning: []string{
+				"MASTER-HTTPSYS-BINDING fails on SQLN2: its binding holds the new hash, not the reference thumbprint (SQLN1's, the active node). " +
+					"This is what breaks at failover: SQLN2 would serve a certificate the workers do not know.",
+				"MASTER-CERT-ROOT-WITH-KEY passes on every node under either reading: the reference (old) certificate is still in SQLN2's Root " +
+					"with its key, and so is SQLN2's own (new) one.",
+				"WRK-MASTER-THUMBPRINT and WRK-TRUSTS-MASTER-CERT pass: the workers hold the reference (old) thumbprint. " +
+					"CAT-MASTER-PROPERTIES-COHERENT passes: SSLCERT_THUMBPRINT is the active node's. MASTER-CFG-RESTART-APPLIED is about the " +
+					"active node only (SQLN2 is passive).",
+			},
+		},
+		{
+			Name:  "cn-netbios-only",
+			Title: "Master certificate CNs are only the node names",
+			Models: "healthy-ag, but the master certificate (the one SSIS setup made with default CNs) has CN=SQLN1; CN=SQLN2 and no " +
+				"subject alternative names; it is used consistently everywhere (both master nodes' Root with key, SSLCertThumbprint, " +
+				"HTTP.SYS, the workers' Root and MasterHttpsCertThumbprint, SSLCERT_THUMBPRINT)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.SetMasterCertNames("ssis-master-setup-default", []string{"SQLN1", "SQLN2"}, nil)
+				return s
+			},
+			ExpectFail: []string{"MASTER-CERT-CN-DNS", "WRK-ENDPOINT-HOST-IN-MASTER-CERT"},
+			Reasoning: []string{
+				"Neither ssismaster.contoso.com nor ssismaster is among the CNs/SANs; both workers connect to ssismaster.contoso.com, " +
+					"so WRK-ENDPOINT-HOST-IN-MASTER-CERT fails for WRK1 and WRK2.",
+			},
+		},
+		{
+			Name:   "secondary-cert-no-key",
+			Title:  "Secondary master node has the master certificate without its private key",
+			Models: "healthy-ag, but SQLN2's LocalMachine\\Root copy of the master certificate has no private key (the .cer was imported instead of the .pfx)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.DropMasterCertKey("SQLN2")
+				return s
+			},
+			ExpectFail: []string{"MASTER-CERT-ROOT-WITH-KEY"},
+			Reasoning: []string{
+				"SQLN2's HTTP.SYS binding still names the certificate (hash and store Root are right), so MASTER-HTTPSYS-BINDING passes: " +
+					"the rule checks the binding, not the key.",
+			},
+		},
+		{
+			Name:   "secondary-cert-in-my",
+			Title:  "Secondary master node has the master certificate in My instead of Root",
+			Models: "healthy-ag, but on SQLN2 the master certificate (with its key) was imported into LocalMachine\\My and is not in LocalMachine\\Root",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.MoveMasterCertToMy("SQLN2")
+				return s
+			},
+			ExpectFail: []string{"MASTER-CERT-ROOT-WITH-KEY"},
+			Reasoning: []string{
+				"SQLN2's HTTP.SYS binding was made with the documented command (certstorename=Root), so it still reads store Root with " +
+					"the right hash and MASTER-HTTPSYS-BINDING passes (it checks the binding, not where the certificate is).",
+				"Rules that read the master certificate itself (CN, validity) find its DER in SQLN1's Root (and in SQLN2's My): they pass.",
+			},
+		},
+		{
+			Name:   "virtual-account",
+			Title:  "Master service on the secondary runs as its virtual account",
+			Models: "healthy-ag, but the SSISScaleOutMaster150 service on SQLN2 logs on as `NT Service\\SSISScaleOutMaster150` (the setup default) instead of `CONTOSO\\svc-ssismaster`",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.SetMasterAccount("SQLN2", `NT Service\SSISScaleOutMaster150`)
+				return s
+			},
+			ExpectFail: []string{"MASTER-ACCOUNT-DOMAIN", "MASTER-ACCOUNT-CONSISTENT"},
+			Reasoning: []string{
+				"MASTER-ACCOUNT-SQL-LOGIN passes: as in healthy-ag, both replicas have enabled logins for CONTOSO\\svc-ssismaster and for " +
+					"`NT SERVICE\\SSISScaleOutMaster150` (created by setup / catalog.enable_scaleout, mapped to SSISDB user " +
+					"SSISScaleOutMasterUser150). Account names compare case-insensitively (`NT Service` vs `NT SERVICE`). " +
+					"(A virtual account reaches a remote replica as the computer account CONTOSO\\SQLN2$; no rule of rules.md checks that.)",
+			},
+		},
+		{
+			Name:   "sqlservername-node",
+			Title:  "SqlServerName is a node name, not the listener",
+			Models: "healthy-ag, but MasterSettings.config has `SqlServerName` = `SQLN1` on both master nodes (setup's default on SQLN1, copied to SQLN2)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.SetSqlServerName("SQLN1", "SQLN1")
+				s.SetSqlServerName("SQLN2", "SQLN1")
+				return s
+			},
+			ExpectFail: []string{"MASTER-CFG-SQLSERVERNAME-LISTENER"},
+			Reasoning: []string{
+				"The files' LastWriteUtc are unchanged (the value has been wrong since setup), so MASTER-CFG-RESTART-APPLIED passes. " +
+					"CLUSTER_LOGDB_SERVER is still the listener: LOG-LOGDB-SERVER-IS-LISTENER passes.",
+			},
+		},
+		{
+			Name:   "worker-points-at-node",
+			Title:  "A worker's MasterEndpoint names a cluster node",
+			Models: "healthy-ag, but WRK2's MasterEndpoint is https://sqln1.contoso.com:8391 (edited 2026-11-27T09:41:12Z, after the worker service's last start)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.SetMasterEndpoint("WRK2", "https://sqln1.contoso.com:8391", at(9, 41, 12))
+				return s
+			},
+			ExpectFail: []string{"WRK-MASTERENDPOINT", "WRK-ENDPOINT-HOST-IN-MASTER-CERT"},
+			Reasoning: []string{
+				"sqln1.contoso.com is not a SAN of the master certificate, and its CN SQLN1 is not that exact host name (certificate " +
+					"checks use the exact host name), so WRK-ENDPOINT-HOST-IN-MASTER-CERT fails for WRK2.",
+				"The port is still 8391: MASTER-CFG-PORT-CONSISTENT passes. The service was not restarted since the edit, so WRK2 is still " +
+					"online with the old endpoint: WRK-REGISTERED-ENABLED-ONLINE passes (rules.md has no worker restart rule).",
+			},
+		},
+		{
+			Name:   "port-mismatch",
+			Title:  "A worker's MasterEndpoint uses another port",
+			Models: "healthy-ag, but WRK1's MasterEndpoint is https://ssismaster.contoso.com:8392 (edited 2026-11-27T09:38:51Z, after the worker service's last start)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.SetMasterEndpoint("WRK1", "https://ssismaster.contoso.com:8392", at(9, 38, 51))
+				return s
+			},
+			ExpectFail: []string{"MASTER-CFG-PORT-CONSISTENT", "WRK-MASTERENDPOINT"},
+			Reasoning: []string{
+				"The host is right, so WRK-ENDPOINT-HOST-IN-MASTER-CERT passes. WRK1 has not been restarted since the edit and is still " +
+					"online: WRK-REGISTERED-ENABLED-ONLINE and WRK-HA-MIN-COUNT pass.",
+			},
+		},
+		{
+			Name:   "worker-cert-expired",
+			Title:  "A worker's own certificate has expired",
+			Models: "healthy-ag, but WRK2's own certificate (WorkerHttpsCertThumbprint, in WRK2's My with key and Root, and in both master nodes' Root) was valid 2024-11-01..2026-11-01",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.SetWorkerCertValidity("WRK2", time.Date(2024, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+				return s
+			},
+			ExpectFail: []string{"WRK-CERT-VALIDITY"},
+			Reasoning: []string{
+				"WRK-CERT-VALIDITY fails with severity critical (expired 26 days before collection).",
+				"Whether the master rejects an expired client certificate is not documented; the bundle keeps WRK2 online " +
+					"(LastOnlineTime one minute before collection), so WRK-REGISTERED-ENABLED-ONLINE and WRK-HA-MIN-COUNT pass.",
+			},
+		},
+		{
+			Name:   "duplicate-agentid",
+			Title:  "Two workers share an AgentId",
+			Models: "healthy-ag, but WRK2 was cloned from WRK1 and kept its AgentId (WorkerSettings.config AgentId equal to WRK1's; WRK2 has its own certificate). catalog.worker_agents has a single row for that id (MachineName WRK1)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.CloneAgentID("WRK1", "WRK2")
+				return s
+			},
+			ExpectFail: []string{"WRK-AGENTID-UNIQUE", "WRK-HA-MIN-COUNT"},
+			Reasoning: []string{
+				"WRK-REGISTERED-ENABLED-ONLINE passes for both workers by the rule's letter: each one's AgentId is in catalog.worker_agents, " +
+					"enabled, online a minute ago (the rule joins on AgentId only).",
+				"WRK-HA-MIN-COUNT fails: the catalog knows one enabled, online worker agent, not two (the two machines are one agent to the master).",
+			},
+		},
+		{
+			Name:   "config-not-json",
+			Title:  "A MasterSettings.config is unreadable",
+			Models: "healthy-ag, but SQLN2's MasterSettings.config is 319 bytes of binary garbage (NUL bytes and random data, as after a disk or copy failure)",
+			Build: func() *Spec {
+				s := HealthyAG()
+				data := append(make([]byte, 64), garbage("config-not-json", 255)...)
+				s.CorruptMasterConfig("SQLN2", data, day(24, 3, 12, 9))
+				return s
+			},
+			ExpectFail:    []string{"CONFIG-PARSE"},
+			ExpectUnknown: []string{"MASTER-CERT-SAME-ALL-NODES", "MASTER-HTTPSYS-BINDING", "MASTER-CFG-SQLSERVERNAME-LISTENER", "MASTER-CFG-PORT-CONSISTENT"},
+			Reasoning: []string{
+				"Unknown for SQLN2 because its SSLCertThumbprint, PortNumber and SqlServerName cannot be read; MASTER-HTTPSYS-BINDING " +
+					"needs SQLN2's own PortNumber to pick the binding (SQLN1's results pass).",
+				"Not unknown: MASTER-INSTALLED-EVERY-NODE (the file and the service exist), MASTER-CERT-ROOT-WITH-KEY (the reference " +
+					"thumbprint comes from the active SQLN1 and is in SQLN2's Root with its key), MASTER-CFG-RESTART-APPLIED (SQLN2 is " +
+					"passive), WRK-MASTER-THUMBPRINT and CAT-MASTER-PROPERTIES-COHERENT (compared with the active node's config).",
+			},
+		},
+		{
+			Name:   "missing-certs",
+			Title:  "A worker's certificate stores could not be read",
+			Models: "healthy-ag, but WRK2's certificate stores were not collected: there is no nodes/WRK2/certs folder and nodes/WRK2/errors.json lists certs/LocalMachine/My and certs/LocalMachine/Root with \"access is denied\"",
+			Build: func() *Spec {
+				s := HealthyAG()
+				s.FailCertCollection("WRK2", "access is denied")
+				return s
+			},
+			ExpectUnknown: []string{"WRK-TRUSTS-MASTER-CERT", "WRK-OWN-CERT", "WRK-CERT-VALIDITY"},
+			Reasoning: []string{
+				"WRK-CERT-VALIDITY is unknown for WRK2: the rule reads the certificate from the worker's configured store " +
+					"(LocalMachine/My), which was not collected, even though a copy with the same thumbprint is in the master nodes' Root.",
+				"MASTER-TRUSTS-EVERY-WORKER passes: it needs WRK2's WorkerHttpsCertThumbprint (from its config, collected) and the masters' Root stores.",
 			},
 		},
 	}
