@@ -22,7 +22,7 @@ type Options struct {
 
 // formatters in the order Names lists them; aliases map to a canonical name.
 var (
-	formatterNames = []string{"text", "json", "sarif", "junit", "markdown"}
+	formatterNames = []string{"text", "json", "sarif", "junit", "markdown", "html"}
 	aliases        = map[string]string{"md": "markdown"}
 )
 
@@ -32,6 +32,8 @@ func build(name string, o Options) Formatter {
 		return &TextFormatter{Color: o.Color, Quiet: o.Quiet}
 	case "json":
 		return &JSONFormatter{}
+	case "html":
+		return &HTMLFormatter{}
 	case "markdown":
 		return &MarkdownFormatter{}
 	case "junit":
