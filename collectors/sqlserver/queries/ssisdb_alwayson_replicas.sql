@@ -1,0 +1,2 @@
+SELECT server_name, state
+FROM SSISDB.catalog.alwayson_replicas;
