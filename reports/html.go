@@ -325,10 +325,11 @@ func buildTopo(r *Report) *svgTopo {
 			top.Boxes = append(top.Boxes, nodeBox(n, x, y))
 			top.Lines = append(top.Lines, svgLine{X1: x + boxW/2, Y1: y, X2: x + boxW/2, Y2: clusterY + clusterH, Dashed: true})
 		}
-		if t.MasterDNS != "" {
-			top.Texts = append(top.Texts, svgText{X: margin, Y: y - 14, Text: "workers → https://" + clip(t.MasterDNS, 60) + portSuffix(t.MasterPort), Class: "note"})
-		}
 		y += boxH
+		if t.MasterDNS != "" {
+			y += 22
+			top.Texts = append(top.Texts, svgText{X: margin, Y: y, Text: "workers connect to https://" + clip(t.MasterDNS, 60) + portSuffix(t.MasterPort), Class: "note"})
+		}
 	}
 	top.Height = y + margin
 	return top
@@ -399,7 +400,8 @@ const htmlScript = `
 })();
 `
 
-const htmlTemplate = `<!DOCTYPE html>
+const htmlTemplate = `{{define "box"}}{{$b := .}}<g class="{{.Kind}} {{.State}}{{if .Bold}} bold{{end}}"{{if .Node}} data-node="{{.Node}}" tabindex="0"{{end}}><title>{{.Title}}</title><rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="8"></rect>{{range $i, $l := .Lines}}<text class="t{{$i}}" x="{{add $b.X 10}}" y="{{add $b.Y (add 20 (mul $i 18))}}">{{$l}}</text>{{end}}</g>
+{{end}}<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -481,9 +483,10 @@ details summary { cursor: pointer; }
 {{with .Topo}}<h2>Topology</h2>
 <p class="legend small"><span><i style="border-color:var(--ok)"></i>no failing finding</span><span><i style="border-color:var(--fail)"></i>failing finding</span><span><i style="border-color:var(--unknown)"></i>unknown</span><span>solid line: active master / primary replica</span><span>click a node to filter the findings; hover for details</span></p>
 <svg role="img" aria-label="Deployment topology" width="{{.Width}}" height="{{.Height}}" viewBox="0 0 {{.Width}} {{.Height}}">
+{{range .Boxes}}{{if eq .Kind "cluster"}}{{template "box" .}}{{end}}{{end}}
 {{range .Lines}}<line x1="{{.X1}}" y1="{{.Y1}}" x2="{{.X2}}" y2="{{.Y2}}"{{if .Dashed}} class="dashed"{{end}}></line>
-{{end}}{{range .Boxes}}{{$b := .}}<g class="{{.Kind}} {{.State}}{{if .Bold}} bold{{end}}"{{if .Node}} data-node="{{.Node}}" tabindex="0"{{end}}><title>{{.Title}}</title><rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="8"></rect>{{range $i, $l := .Lines}}<text class="t{{$i}}" x="{{add $b.X 10}}" y="{{add $b.Y (add 20 (mul $i 18))}}">{{$l}}</text>{{end}}</g>
-{{end}}{{range .Texts}}<text class="{{.Class}}" x="{{.X}}" y="{{.Y}}">{{.Text}}</text>
+{{end}}{{range .Boxes}}{{if ne .Kind "cluster"}}{{template "box" .}}{{end}}{{end}}
+{{range .Texts}}<text class="{{.Class}}" x="{{.X}}" y="{{.Y}}">{{.Text}}</text>
 {{end}}</svg>{{end}}
 
 <h2 id="findings-h">Findings</h2>

@@ -156,7 +156,13 @@ func (f *SARIFFormatter) Build(r *Report) (*sarif.Report, error) {
 		run.Tool.Driver.Version = sp(r.Tool.Version)
 		run.Tool.Driver.SemanticVersion = sp(v)
 	}
-	run.AutomationDetails = &sarif.RunAutomationDetails{ID: sp(ToolName + "/" + r.Deployment.Name + "/")}
+	// One category per deployment, so scanning two deployments from one
+	// repository does not close each other's alerts.
+	autoID := ToolName + "/"
+	if r.Deployment.Name != "" {
+		autoID += r.Deployment.Name + "/"
+	}
+	run.AutomationDetails = &sarif.RunAutomationDetails{ID: sp(autoID)}
 
 	// Pick the results first, so rules[] only lists rules that appear, and
 	// the rules are in place before any result refers to them.
