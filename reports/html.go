@@ -377,7 +377,7 @@ const htmlScript = `
     rows.forEach(function (tr) {
       var ok = (st === "all" || (st === "problems" ? tr.dataset.status !== "pass" : tr.dataset.status === st)) &&
         (sv === "all" || tr.dataset.sev === sv) &&
-        (nd === "all" || tr.dataset.node === nd) &&
+        (nd === "" || tr.dataset.node === nd) &&
         (q === "" || tr.textContent.toLowerCase().indexOf(q) >= 0);
       tr.hidden = !ok;
       if (ok) { shown++; }
@@ -493,7 +493,7 @@ details summary { cursor: pointer; }
 <div class="filters">
 <label>Status <select id="f-status"><option value="problems" selected>fail, unknown, waived</option><option value="all">all</option><option value="fail">fail</option><option value="unknown">unknown</option><option value="waived">waived</option><option value="pass">pass</option></select></label>
 <label>Severity <select id="f-sev"><option value="all">all</option>{{range .Severities}}<option value="{{.}}">{{.}}</option>{{end}}</select></label>
-<label>Node <select id="f-node"><option value="all">all</option>{{range .Nodes}}<option value="{{.}}">{{.}}</option>{{end}}</select></label>
+<label>Node <select id="f-node"><option value="">all</option>{{range .Nodes}}<option value="{{.}}">{{.}}</option>{{end}}</select></label>
 <label>Search <input id="f-text" type="search" placeholder="rule, message, object"></label>
 <span id="f-count" class="small"></span>
 </div>
