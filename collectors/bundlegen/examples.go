@@ -247,13 +247,15 @@ func Examples() []Example {
 				return s
 			},
 			ExpectFail:    []string{"CONFIG-PARSE"},
-			ExpectUnknown: []string{"MASTER-CERT-SAME-ALL-NODES", "MASTER-HTTPSYS-BINDING", "MASTER-CFG-SQLSERVERNAME-LISTENER", "MASTER-CFG-PORT-CONSISTENT"},
+			ExpectUnknown: []string{"MASTER-CERT-SAME-ALL-NODES", "MASTER-CERT-CN-DNS", "MASTER-CFG-SQLSERVERNAME-LISTENER", "MASTER-CFG-PORT-CONSISTENT"},
 			Reasoning: []string{
-				"Unknown for SQLN2 because its SSLCertThumbprint, PortNumber and SqlServerName cannot be read; MASTER-HTTPSYS-BINDING " +
-					"needs SQLN2's own PortNumber to pick the binding (SQLN1's results pass).",
-				"Not unknown: MASTER-INSTALLED-EVERY-NODE (the file and the service exist), MASTER-CERT-ROOT-WITH-KEY (the reference " +
-					"thumbprint comes from the active SQLN1 and is in SQLN2's Root with its key), MASTER-CFG-RESTART-APPLIED (SQLN2 is " +
-					"passive), WRK-MASTER-THUMBPRINT and CAT-MASTER-PROPERTIES-COHERENT (compared with the active node's config).",
+				"Unknown for SQLN2 (SQLN1's results pass) because SQLN2's SSLCertThumbprint, PortNumber and SqlServerName cannot be read. " +
+					"MASTER-CERT-CN-DNS is checked per master node on the certificate that node's SSLCertThumbprint names, so it is unknown for SQLN2.",
+				"Not unknown: MASTER-HTTPSYS-BINDING and MASTER-FIREWALL (SQLN2's port falls back to the declared master_port 8391; the " +
+					"binding holds the reference thumbprint), MASTER-INSTALLED-EVERY-NODE (the file and the service exist), " +
+					"MASTER-CERT-ROOT-WITH-KEY (the reference thumbprint comes from the active SQLN1 and is in SQLN2's Root with its key), " +
+					"MASTER-CFG-RESTART-APPLIED (SQLN2 is passive), WRK-MASTER-THUMBPRINT, WRK-ENDPOINT-HOST-IN-MASTER-CERT and " +
+					"CAT-MASTER-PROPERTIES-COHERENT (compared with the reference certificate / the active node's config).",
 			},
 		},
 		{
@@ -265,10 +267,12 @@ func Examples() []Example {
 				s.FailCertCollection("WRK2", "access is denied")
 				return s
 			},
-			ExpectUnknown: []string{"WRK-TRUSTS-MASTER-CERT", "WRK-OWN-CERT", "WRK-CERT-VALIDITY"},
+			ExpectUnknown: []string{"WRK-TRUSTS-MASTER-CERT", "WRK-OWN-CERT"},
 			Reasoning: []string{
-				"WRK-CERT-VALIDITY is unknown for WRK2: the rule reads the certificate from the worker's configured store " +
-					"(LocalMachine/My), which was not collected, even though a copy with the same thumbprint is in the master nodes' Root.",
+				"WRK-OWN-CERT is unknown for WRK2 (its LocalMachine/My, where the key must be, was not read); WRK-TRUSTS-MASTER-CERT " +
+					"is unknown for WRK2 (its Root was not read).",
+				"WRK-CERT-VALIDITY passes: validity is a property of the certificate itself, and the certificate with WRK2's " +
+					"WorkerHttpsCertThumbprint (same thumbprint, same DER) is in both master nodes' Root, so its dates are known.",
 				"MASTER-TRUSTS-EVERY-WORKER passes: it needs WRK2's WorkerHttpsCertThumbprint (from its config, collected) and the masters' Root stores.",
 			},
 		},
@@ -321,8 +325,11 @@ implemented yet too; compare against the implemented rules only.
 
 Interpretation used throughout (from docs/policy-contract.md): "the master certificate" is the
 reference thumbprint — the active node's ` + "`SSLCertThumbprint`" + ` (SQLN1 / FCIN1) — and per-node rules
-(Root with key, HTTP.SYS binding, worker thumbprint) compare each node against that reference; the
-port of a node's HTTP.SYS check is that node's own ` + "`PortNumber`" + `.
+(Root with key, HTTP.SYS binding, worker thumbprint) compare each node against that reference, except
+` + "`MASTER-CERT-CN-DNS`" + `, which checks on each master node the certificate that node's own ` + "`SSLCertThumbprint`" + `
+names. The port of a node's HTTP.SYS and firewall checks is that node's own ` + "`PortNumber`" + `, or the declared
+` + "`master_port`" + ` when the node's MasterSettings.config cannot be read. Rule results are per subject; a rule
+"fails" when any of its subjects fails.
 `)
 	for _, e := range Examples() {
 		fmt.Fprintf(&b, "\n## %s\n\n%s. %s\n\n", e.Name, e.Title, e.Models)
