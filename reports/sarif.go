@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -47,7 +48,8 @@ type SARIFFormatter struct {
 	// inventory, or --sarif-anchor PATH) instead of the bundle's artifacts.
 	Anchor *SARIFAnchor
 	// BaseDir is the directory URIs are made relative to (the repository
-	// root / checkout); "" keeps the paths as given.
+	// root / checkout). When "", relative paths are kept as given and
+	// absolute ones are made relative to the working directory.
 	BaseDir string
 	// InformationURI is driver.informationUri; DefaultInformationURI if "".
 	InformationURI string
@@ -500,7 +502,7 @@ func (f *SARIFFormatter) locate(r *Report, res Result) (string, int) {
 		if line < 1 {
 			line = 1
 		}
-		return relURI(f.BaseDir, f.Anchor.Path), line
+		return relURI(f.baseFor(f.Anchor.Path), f.Anchor.Path), line
 	}
 	ev := firstEvidence(res)
 	artifact := ev.Artifact
@@ -515,7 +517,20 @@ func (f *SARIFFormatter) locate(r *Report, res Result) (string, int) {
 	if r.Bundle.Path != "" && !isAbsSlash(p) {
 		p = strings.TrimSuffix(slashPath(r.Bundle.Path), "/") + "/" + p
 	}
-	return relURI(f.BaseDir, p), line
+	return relURI(f.baseFor(p), p), line
+}
+
+// baseFor is BaseDir, or for an absolute path when BaseDir is not set the
+// working directory (in CI, the checkout), so that an absolute bundle path
+// still becomes repository-relative.
+func (f *SARIFFormatter) baseFor(p string) string {
+	if f.BaseDir != "" || !isAbsSlash(slashPath(p)) {
+		return f.BaseDir
+	}
+	if wd, err := os.Getwd(); err == nil {
+		return wd
+	}
+	return ""
 }
 
 // slashPath turns any path (Windows or not) into forward slashes.

@@ -319,3 +319,19 @@ func TestSARIFOfficialValidator(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
+
+func TestSARIFAbsoluteBundleWithoutBaseDir(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sampleReport()
+	r.Bundle.Path = filepath.Join(wd, "testdata", "ev")
+	d := decodeSARIF(t, render(t, &SARIFFormatter{}, r))
+	for _, res := range d.Runs[0].Results {
+		u := res.Locations[0].PhysicalLocation.ArtifactLocation.URI
+		if !strings.HasPrefix(u, "testdata/ev/") {
+			t.Fatalf("absolute bundle path not made relative to the working directory: %s", u)
+		}
+	}
+}
