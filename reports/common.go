@@ -292,3 +292,14 @@ func mdCode(s string) string {
 		return r
 	}, s)
 }
+
+// mentionsAll reports whether the message already names every missing fact
+// (policies often put them in the message), so they are not printed twice.
+func mentionsAll(msg string, missing []string) bool {
+	for _, m := range missing {
+		if !strings.Contains(msg, m) {
+			return false
+		}
+	}
+	return true
+}

@@ -477,7 +477,7 @@ func resultMessage(res Result) string {
 	if res.Observed != nil || res.Expected != nil {
 		extra = append(extra, "Observed: "+valueString(res.Observed)+"; expected: "+valueString(res.Expected)+".")
 	}
-	if len(res.Missing) > 0 {
+	if len(res.Missing) > 0 && !mentionsAll(res.Message, res.Missing) {
 		extra = append(extra, "Missing: "+strings.Join(res.Missing, "; ")+".")
 	}
 	if id := fixID(res); id != "" {

@@ -158,7 +158,7 @@ func (f *TextFormatter) body(b *strings.Builder, r *Report) {
 			f.ruleHeader(b, r, g)
 			for _, res := range g.Results {
 				line := "    ? " + cleanLine(subjectLabel(res.Subject)) + " — " + cleanLine(res.Message)
-				if len(res.Missing) > 0 {
+				if len(res.Missing) > 0 && !mentionsAll(res.Message, res.Missing) {
 					line += "  (missing: " + cleanLine(strings.Join(res.Missing, "; ")) + ")"
 				}
 				b.WriteString(line + "\n")
