@@ -121,3 +121,25 @@ func TestMasterCertHasSeveralCNs(t *testing.T) {
 		t.Fatalf("%s differs from the generated certificate", p)
 	}
 }
+
+// TestREADMEExpectations checks that README.md carries one expect-fail and
+// one expect-unknown line per example, in the documented format.
+func TestREADMEExpectations(t *testing.T) {
+	text := string(README())
+	for _, e := range Examples() {
+		i := strings.Index(text, "\n## "+e.Name+"\n")
+		if i < 0 {
+			t.Fatalf("no section for %s", e.Name)
+		}
+		sec := text[i+1:]
+		if j := strings.Index(sec[3:], "\n## "); j >= 0 {
+			sec = sec[:j+3]
+		}
+		for prefix, ids := range map[string][]string{"expect-fail: ": e.ExpectFail, "expect-unknown: ": e.ExpectUnknown} {
+			want := prefix + ruleList(ids)
+			if strings.Count(sec, "\n"+prefix) != 1 || !strings.Contains(sec, "\n"+want+"\n") {
+				t.Errorf("%s: want exactly one line %q", e.Name, want)
+			}
+		}
+	}
+}

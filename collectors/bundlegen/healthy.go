@@ -125,6 +125,12 @@ func addHostCert(s *Spec, node string, serial string) {
 	}
 }
 
+// pid returns a plausible, deterministic process id for a service on a node.
+func pid(node string, base int) int {
+	h := sha256.Sum256([]byte("pid:" + node))
+	return base + 4*int(binary.LittleEndian.Uint16(h[:])%900)
+}
+
 func at(h, m, sec int) time.Time { return time.Date(2026, 11, 27, h, m, sec, 0, time.UTC) }
 
 func day(d, h, m, sec int) time.Time { return time.Date(2026, 11, d, h, m, sec, 0, time.UTC) }
@@ -143,9 +149,9 @@ func newNode(s *Spec, name, ip string, roles ...string) *Node {
 	}
 	n.Services = append(n.Services,
 		Service{Name: "MsDtsServer150", DisplayName: "SQL Server Integration Services 15.0", StartName: `NT Service\MsDtsServer150`,
-			StartMode: "Auto", State: "Running", ProcessID: 3212, PathName: `"` + binn + `MsDtsSrvr.exe"`, ProcessStart: day(20, 6, 11, 52)},
+			StartMode: "Auto", State: "Running", ProcessID: pid(name, 3212), PathName: `"` + binn + `MsDtsSrvr.exe"`, ProcessStart: day(20, 6, 11, 52)},
 		Service{Name: "RemoteRegistry", DisplayName: "Remote Registry", StartName: `NT AUTHORITY\LocalService`,
-			StartMode: "Auto", State: "Running", ProcessID: 1488, PathName: `C:\Windows\system32\svchost.exe -k localService -p`, ProcessStart: day(20, 6, 10, 58)},
+			StartMode: "Auto", State: "Running", ProcessID: pid(name, 1488), PathName: `C:\Windows\system32\svchost.exe -k localService -p`, ProcessStart: day(20, 6, 10, 58)},
 	)
 	n.Certs = append(n.Certs,
 		StoreCert{Cert: CertRootCA, Location: "LocalMachine", Store: "Root"},
@@ -169,7 +175,7 @@ func addMaster(s *Spec, n *Node, active bool, sqlServerName string, workers []st
 		StartName: masterAccount, StartMode: "Manual", State: "Stopped",
 		PathName: `"` + binn + `MasterService\Microsoft.SqlServer.IntegrationServices.Scale.MasterService.exe"`}
 	if active {
-		svc.State, svc.ProcessID, svc.ProcessStart = "Running", 4876, day(20, 6, 14, 27)
+		svc.State, svc.ProcessID, svc.ProcessStart = "Running", pid(n.Name, 4876), day(20, 6, 14, 27)
 	}
 	n.Services = append(n.Services, svc)
 	n.Certs = append(n.Certs, StoreCert{Cert: CertMaster, Location: "LocalMachine", Store: "Root", HasPrivateKey: true,
@@ -189,12 +195,12 @@ func addMaster(s *Spec, n *Node, active bool, sqlServerName string, workers []st
 
 func addClusSvc(n *Node) {
 	n.Services = append(n.Services, Service{Name: "ClusSvc", DisplayName: "Cluster Service", StartName: "LocalSystem",
-		StartMode: "Auto", State: "Running", ProcessID: 2064, PathName: `C:\Windows\Cluster\clussvc.exe -s`, ProcessStart: day(20, 6, 11, 3)})
+		StartMode: "Auto", State: "Running", ProcessID: pid(n.Name, 2064), PathName: `C:\Windows\Cluster\clussvc.exe -s`, ProcessStart: day(20, 6, 11, 3)})
 }
 
-func addWorker(s *Spec, n *Node, masterEndpoint string, pid int) {
+func addWorker(s *Spec, n *Node, masterEndpoint string, base int) {
 	n.Services = append(n.Services, Service{Name: workerService, DisplayName: "SQL Server Integration Services Scale Out Worker 15.0",
-		StartName: `NT Service\SSISScaleOutWorker150`, StartMode: "Auto", State: "Running", ProcessID: pid,
+		StartName: `NT Service\SSISScaleOutWorker150`, StartMode: "Auto", State: "Running", ProcessID: pid(n.Name, base),
 		PathName:     `"` + binn + `WorkerAgent\Microsoft.SqlServer.IntegrationServices.Scale.WorkerAgent.exe"`,
 		ProcessStart: day(20, 6, 31, 9)})
 	n.Certs = append(n.Certs,
@@ -211,7 +217,7 @@ func addWorker(s *Spec, n *Node, masterEndpoint string, pid int) {
 
 func sqlEngine(n *Node, svcName, display string, running bool) {
 	svc := Service{Name: svcName, DisplayName: display, StartName: sqlAccount, StartMode: "Auto", State: "Running",
-		ProcessID: 2744, ProcessStart: day(20, 6, 11, 40)}
+		ProcessID: pid(n.Name, 2744), ProcessStart: day(20, 6, 11, 40)}
 	if svcName == "MSSQLSERVER" {
 		svc.PathName = `"C:\Program Files\Microsoft SQL Server\MSSQL15.MSSQLSERVER\MSSQL\Binn\sqlservr.exe" -sMSSQLSERVER`
 	} else {
