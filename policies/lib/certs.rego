@@ -2,6 +2,7 @@
 package ssis.lib.certs
 
 import data.ssis.lib.facts
+import data.ssis.lib.names
 
 # norm_thumb: upper-case hex without spaces or the invisible U+200E that the
 # Windows certificate dialog copies.
@@ -178,3 +179,74 @@ user_of(thumb) := facts.reference_node if {
 	us := [n | some n in facts.master_nodes_ref_first; thumb_eq(facts.master_thumb_of(n), thumb)]
 	count(us) > 0
 } else := facts.reference_node
+
+# worker_cert(w, store, thumb): the worker's certificate from its configured
+# store, else from any collected copy.
+worker_cert(w, store, thumb) := c if {
+	c := in_store(facts.node(w), store, thumb)
+} else := c if {
+	l := locate(thumb)
+	l != null
+	c := l.cert
+} else := null
+
+# a key reader that every account is a member of.
+everyone_readers := {"everyone", "builtin\\users", "nt authority\\authenticated users"}
+
+can_read(readers, acct) if {
+	some r in readers
+	names.account_eq(r, acct)
+}
+
+can_read(readers, _) if {
+	some r in readers
+	lower(r) in everyone_readers
+}
+
+worker_cert_problems(cert, store, readers, acct) := [sprintf("it is not in %s", [store])] if {
+	not is_object(cert)
+} else := ["it has no private key"] if {
+	cert.has_private_key == false
+} else := [sprintf("the worker account %s is not among the private key's readers (%s)", [acct, concat(", ", readers)])] if {
+	count(readers) > 0
+	acct != ""
+	not can_read(readers, acct)
+} else := []
+
+worker_cert_fix(w, store, cert, acct, _) := {"id": "manual", "target": w, "params": {"steps": [
+	sprintf("Grant %s read access to the private key of the worker certificate: winhttpcertcfg.exe -g -c LOCAL_MACHINE\\%s -s \"%s\" -a \"%s\".", [acct, split(store, "/")[1], facts.get(cert, ["cns", 0], ""), acct]),
+	"Restart the worker service.",
+]}} if {
+	is_object(cert)
+	cert.has_private_key == true
+} else := {"id": "replace-worker-cert", "target": w, "params": {"worker": w, "store": store, "service": facts.worker_service_name(w)}}
+
+# endpoint_fix: point the worker at the master DNS name when the certificate
+# carries it, else renew the master certificate.
+endpoint_fix(w, cert) := {"id": "set-worker-config", "target": w, "params": {
+	"path": facts.worker_path(w), "key": "MasterEndpoint",
+	"value": sprintf("https://%s:%d", [facts.master_dns, facts.master_port]),
+	"service": facts.worker_service_name(w),
+}} if {
+	names.cert_has_host(cert, facts.master_dns)
+} else := {"id": "renew-master-cert", "target": facts.reference_node, "params": {
+	"dns_name": facts.master_dns, "port": sprintf("%d", [facts.master_port]),
+	"path": facts.master_path(facts.reference_node),
+}}
+
+# names_network(cert): the certificate names the SQL Server network name (short
+# or FQDN), or, when the master fails over separately under its own DNS name,
+# that name.
+names_network(cert) if {
+	some h in [facts.fci_network_name, facts.fci_network_fqdn]
+	h != ""
+	names.cert_has_host(cert, h)
+} else if {
+	facts.master_dns != ""
+	not names.host_eq(facts.master_dns, facts.fci_network_name)
+	names.cert_has_host(cert, facts.master_dns)
+} else := false
+
+or_default(i) := i if {
+	i != ""
+} else := "none (default instance)"

@@ -2,6 +2,8 @@
 # that reads a fact also knows how to name it when it is absent.
 package ssis.lib.facts
 
+import data.ssis.lib.names
+
 # get(x, path, default): object.get that tolerates a null or non-object x.
 get(x, path, dflt) := object.get(x, path, dflt) if {
 	is_object(x)
@@ -403,3 +405,97 @@ port_matches(p, port) if {
 primary_label := primary_instance if {
 	primary_instance != ""
 } else := "SSISDB primary"
+
+master_thumbprint_label := l if {
+	l := str(get(deployment, "master_thumbprint_source", ""))
+	l != ""
+} else := "reference"
+
+# --- workers -----------------------------------------------------------------
+
+worker_settings(name) := obj(get(worker_cfg(name), "worker", {}))
+
+worker_thumb(name) := upper(str(get(worker_settings(name), "worker_thumbprint", "")))
+
+worker_store(name) := s if {
+	s := str(get(worker_settings(name), "store", ""))
+	s != ""
+} else := "LocalMachine/My"
+
+worker_endpoint(name) := obj(get(worker_settings(name), "master_endpoint", {}))
+
+worker_agent_id(name) := str(get(worker_settings(name), "agent_id", ""))
+
+# --- FCI: the SQL Server network name ------------------------------------------
+
+# the server_properties row of the FCI: the primary instance's, else the first
+# clustered instance's, else the first instance's.
+fci_server := cands[0] if {
+	cands := [row |
+		some inst in array.concat([primary_instance], sort(object.keys(obj(get(input, "sql", {})))))
+		some row in rows(inst, "server_properties")
+		str(get(row, "ServerName", "")) != ""
+	]
+	count(cands) > 0
+} else := null
+
+fci_network_name := upper(split(str(get(fci_server, "ServerName", "")), "\\")[0])
+
+fci_instance_name := i if {
+	i := upper(str(get(fci_server, "InstanceName", "")))
+	not i in {"", "MSSQLSERVER"}
+} else := upper(parts[1]) if {
+	parts := split(str(get(fci_server, "ServerName", "")), "\\")
+	count(parts) == 2
+} else := ""
+
+# SqlServerName expected on an FCI: network name[\instance]
+fci_sqlservername := sprintf("%s\\%s", [fci_network_name, fci_instance_name]) if {
+	fci_instance_name != ""
+} else := fci_network_name
+
+fci_missing := [] if {
+	fci_network_name != ""
+} else := m if {
+	m := sql_missing(primary_instance, "server_properties")
+	count(m) > 0
+} else := ["sql/*/server_properties: no instance reported its ServerName"]
+
+fci_network_fqdn := lower(fci_network_name) if {
+	get(deployment, "domain", "") == ""
+} else := lower(sprintf("%s.%s", [fci_network_name, deployment.domain]))
+
+# the host names a worker may use for the master: the master DNS name, and on
+# an FCI the SQL Server network name.
+master_hosts := [h |
+	some h in array.concat([master_dns], [fci_network_fqdn | variant == "fci"; fci_network_name != ""])
+	h != ""
+]
+
+any_host(h, hosts) if {
+	some x in hosts
+	names.host_eq(h, x)
+}
+
+worker_service_problems(svc) := [sprintf("no SSISScaleOutWorker%s service is installed", [master_version])] if {
+	svc == null
+} else := array.concat(
+	[sprintf("it runs %s, but the master is version %s", [svc.Name, master_version]) | str(get(svc, "version", "")) != master_version],
+	[sprintf("%s is %s, not Running", [svc.Name, str(get(svc, "State", ""))]) | not running(svc)],
+)
+
+worker_service_fix(w, svc, problems) := {"id": "start-worker", "target": w, "params": {"service": svc.Name}} if {
+	svc != null
+	str(get(svc, "version", "")) == master_version
+	count(problems) > 0
+} else := {"id": "manual", "target": w, "params": {"steps": [
+	sprintf("Install or upgrade Scale Out Worker on %s to version %s (SQL Server setup, feature IS_Worker).", [w, master_version]),
+	"Point the new WorkerSettings.config at the master and trust the worker certificate on every master node.",
+	"Start the worker service and enable the worker agent in SSISDB.",
+]}}
+
+same_instance(a, b) if upper(default_instance(a)) == upper(default_instance(b))
+
+default_instance(i) := "" if {
+	upper(trim_space(i)) == "MSSQLSERVER"
+} else := trim_space(i)

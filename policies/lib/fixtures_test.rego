@@ -23,8 +23,10 @@ master_cert(store, key) := {
 	"cns": ["ssismaster.contoso.com", "ssismaster"],
 	"san_dns": [],
 	"self_signed": true,
-	"not_before_ns": 1767225600000000000, # 2026-01-01
-	"not_after_ns": 1827273600000000000, # 2027-11-27
+	"not_before": "2026-01-01T00:00:00Z",
+	"not_after": "2027-11-27T00:00:00Z",
+	"not_before_ns": 1767225600000000000,
+	"not_after_ns": 1827273600000000000,
 	"has_private_key": key,
 	"private_key_readers": [],
 	"sidecar_missing": false,
@@ -39,6 +41,8 @@ worker_cert(name, t, store, key) := {
 	"cns": [lower(name)],
 	"san_dns": [sprintf("%s.contoso.com", [lower(name)])],
 	"self_signed": true,
+	"not_before": "2026-01-01T00:00:00Z",
+	"not_after": "2027-11-27T00:00:00Z",
 	"not_before_ns": 1767225600000000000,
 	"not_after_ns": 1827273600000000000,
 	"has_private_key": key,
@@ -512,3 +516,54 @@ all_pass(rs) if {
 		r.status == "pass"
 	}
 }
+
+# --- a healthy FCI deployment: SSISDB on SQLFCI01\INST1, the master service in
+# the SQL Server role, workers addressing the SQL Server network name.
+
+fci_inst := "SQLFCI01\\INST1"
+
+fci_sql_server := {"raw": "SQLFCI01\\INST1", "host": "SQLFCI01", "instance": "INST1", "port": 0, "has_port": false}
+
+fci_endpoint := {"raw": "https://sqlfci01.contoso.com:8391", "valid": true, "error": "", "scheme": "https", "host": "sqlfci01.contoso.com", "port": 8391, "path": ""}
+
+fci_master_cert := {"cns": ["sqlfci01.contoso.com", "SQLFCI01"], "subject": "CN=sqlfci01.contoso.com, CN=SQLFCI01"}
+
+healthy_fci := object.union(
+	json.patch(healthy, [
+		{"op": "add", "path": ["deployment", "listener"], "value": null},
+		{"op": "add", "path": ["sql"], "value": {fci_inst: {
+			"instance": fci_inst, "node": "SQLN1", "collected": true, "error": "", "missing": {},
+			"queries": object.union(primary_queries, {"server_properties": qs(fci_inst, "server_properties", [{
+				"ServerName": fci_inst, "ComputerNamePhysicalNetBIOS": "SQLN1", "MachineName": "SQLFCI01", "InstanceName": "INST1",
+				"ProductVersion": "15.0.4355.3", "ProductMajorVersion": "15",
+				"IsHadrEnabled": 0, "IsIntegratedSecurityOnly": 0, "IsClustered": 1,
+			}])}),
+		}}},
+	]),
+	{
+		"deployment": {
+			"variant": "fci",
+			"declared": {"master_dns": "sqlfci01.contoso.com", "master_port": 8391, "scale_out_version": "150"},
+			"master_dns": "sqlfci01.contoso.com",
+			"primary_instance": fci_inst,
+		},
+		"nodes": object.union(
+			{n: {
+				"configs": {"master": {"master": {"sql_server": fci_sql_server}, "settings": {"SqlServerName": fci_inst}}},
+				"certs": {"LocalMachine/Root": {mt: fci_master_cert}},
+			} |
+				some n in ["SQLN1", "SQLN2"]
+			},
+			{n: {
+				"configs": {"worker": {"worker": {"master_endpoint": fci_endpoint}, "settings": {"MasterEndpoint": fci_endpoint.raw}}},
+				"certs": {"LocalMachine/Root": {mt: fci_master_cert}},
+			} |
+				some n in ["WRK1", "WRK2"]
+			},
+		),
+	},
+)
+
+fci_patch(p) := object.union(healthy_fci, p)
+
+fci_set(path, value) := json.patch(healthy_fci, [{"op": "add", "path": path, "value": value}])

@@ -26,10 +26,52 @@ test_main_collects_sets_only if {
 	}
 }
 
+# rules implemented so far, with their number of subjects on the healthy AG fixture
+expected_counts := {
+	"CONFIG-PARSE": 4,
+	"MASTER-INSTALLED-EVERY-NODE": 2, "MASTER-ACCOUNT-DOMAIN": 2, "MASTER-ACCOUNT-CONSISTENT": 2,
+	"MASTER-CERT-CN-DNS": 2, "MASTER-CERT-SAME-ALL-NODES": 2, "MASTER-CERT-ROOT-WITH-KEY": 2,
+	"MASTER-CERT-VALIDITY": 1, "MASTER-HTTPSYS-BINDING": 2, "MASTER-SCHANNEL-CLIENTAUTH": 2,
+	"MASTER-TRUSTS-EVERY-WORKER": 4, "MASTER-FIREWALL": 2, "MASTER-CFG-SQLSERVERNAME-LISTENER": 2,
+	"MASTER-CFG-PORT-CONSISTENT": 6, "MASTER-CFG-RESTART-APPLIED": 1,
+	"WRK-MASTERENDPOINT": 2, "WRK-ENDPOINT-HOST-IN-MASTER-CERT": 2, "WRK-MASTER-THUMBPRINT": 2,
+	"WRK-TRUSTS-MASTER-CERT": 2, "WRK-OWN-CERT": 2, "WRK-CERT-VALIDITY": 2, "WRK-AGENTID-UNIQUE": 2,
+	"WRK-SERVICE-VERSION": 2,
+}
+
+test_healthy_subject_counts if {
+	rs := results(fx.healthy)
+	counts := {id: n | some id, _ in expected_counts; n := count([r | some r in rs; r.rule == id])}
+	counts == expected_counts
+	{r.rule | some r in rs} == {id | some id, _ in expected_counts}
+}
+
 test_healthy_all_pass if {
 	rs := results(fx.healthy)
 	fx.one_per_subject(rs)
 	[r | some r in rs; r.status != "pass"] == []
+}
+
+test_healthy_fci_all_pass if {
+	rs := results(fx.healthy_fci)
+	fx.one_per_subject(rs)
+	[r | some r in rs; r.status != "pass"] == []
+	{"FCI-CERT-CN-NETWORKNAME", "FCI-SQLSERVERNAME"} - {r.rule | some r in rs} == set()
+	{"MASTER-CERT-CN-DNS", "MASTER-CFG-SQLSERVERNAME-LISTENER"} & {r.rule | some r in rs} == set()
+}
+
+test_degraded_fci_inputs_keep_every_subject if {
+	healthy_keys := keys(results(fx.healthy_fci))
+	every inp in [
+		fx.fci_set(["sql"], {}),
+		fx.fci_set(["nodes", "SQLN1", "collected"], false),
+		fx.fci_set(["deployment", "primary_instance"], ""),
+		fx.fci_set(["deployment", "master_dns"], ""),
+	] {
+		rs := results(inp)
+		fx.one_per_subject(rs)
+		count(healthy_keys - keys(rs)) == 0
+	}
 }
 
 degradations := array.concat(

@@ -205,7 +205,7 @@ master_cert_same_all_nodes contains r if {
 		]),
 		"ok": certs.same(thumb, ref),
 		"pass_msg": sprintf("%s uses the master certificate %s, like the reference.", [name, thumb]),
-		"fail_msg": sprintf("%s uses master certificate %s; the reference (%s, %s) is %s.", [name, thumb, facts.reference_node, facts.get(facts.deployment, "master_thumbprint_source", "reference"), ref]),
+		"fail_msg": sprintf("%s uses master certificate %s; the reference (%s) is %s.", [name, thumb, facts.master_thumbprint_label, ref]),
 		"unknown_msg": sprintf("%s: the master certificate thumbprint could not be compared.", [name]),
 		"observed": thumb,
 		"expected": ref,

@@ -1,0 +1,99 @@
+# Rules of the FCI variant: SSISDB on a SQL Server failover cluster instance,
+# the master service inside the SQL Server role.
+package ssis.rules.fci
+
+import data.ssis.lib.certs
+import data.ssis.lib.facts
+import data.ssis.lib.names
+import data.ssis.lib.result as res
+
+# METADATA
+# title: The master certificate names the SQL Server network name
+# description: On an FCI the master certificate's CNs (or SAN DNS names) contain the SQL Server network name.
+# custom:
+#   id: FCI-CERT-CN-NETWORKNAME
+#   severity: critical
+#   variant: fci
+#   profiles: [ha, pre-upgrade]
+#   source: FCI §3
+#   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/scale-out-failover-cluster-instance
+#   fix: renew-master-cert
+#   why: >-
+#     With the master in the SQL Server role, workers connect to the SQL Server network name; a certificate issued to
+#     a node name fails the TLS check as soon as the role is on another node.
+#   facts: ["nodes/<NODE>/files/MasterSettings.config: SSLCertThumbprint", "nodes/<NODE>/certs/LocalMachine/Root/<THUMB>.cer: CN, SAN", "sql/<INSTANCE>/server_properties: ServerName"]
+#   remediation: >-
+#     Create a master certificate whose CN is the SQL Server network name (short and FQDN), bind it to the master port,
+#     update SSLCertThumbprint on every node and trust it on the workers.
+#   tags: [certificate, tls, fci]
+fci_cert_cn_networkname contains r if {
+	facts.variant == "fci"
+	some name in facts.master_nodes
+	thumb := certs.norm_thumb(facts.master_thumb_of(name))
+	cert := certs.lookup(name, thumb)
+	net := facts.fci_network_name
+	r := res.decide({
+		"rule": "FCI-CERT-CN-NETWORKNAME",
+		"subject": res.node_subject(name, "MasterSettings.config/SSLCertThumbprint"),
+		"missing": facts.first_missing([facts.master_cfg_missing(name), facts.fci_missing, certs.cert_missing(thumb, cert)]),
+		"ok": certs.names_network(cert),
+		"pass_msg": sprintf("%s: the master certificate %s names the SQL Server network name %s.", [name, thumb, net]),
+		"fail_msg": sprintf("%s: the master certificate %s does not name the SQL Server network name %s (it names %s); workers fail the TLS check.", [name, thumb, net, concat(", ", names.cert_names(facts.obj(cert)))]),
+		"unknown_msg": sprintf("%s: the master certificate could not be checked against the SQL Server network name.", [name]),
+		"observed": names.cert_names(facts.obj(cert)),
+		"expected": [net, facts.fci_network_fqdn],
+		"evidence": [
+			facts.master_ev(name, "SSLCertThumbprint"),
+			{"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"},
+			{"artifact": facts.sql_artifact(facts.primary_instance, "server_properties"), "key": "ServerName"},
+		],
+		"fix": res.fix("renew-master-cert", facts.reference_node, {"dns_name": facts.fci_network_fqdn, "port": sprintf("%d", [facts.master_port]), "path": facts.master_path(facts.reference_node)}),
+	})
+}
+
+# METADATA
+# title: SqlServerName is the SQL Server network name
+# description: On an FCI, SqlServerName on every master node is the SQL Server network name, with \instance for a named instance.
+# custom:
+#   id: FCI-SQLSERVERNAME
+#   severity: critical
+#   variant: fci
+#   profiles: [ha, pre-upgrade]
+#   source: FCI §5
+#   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/scale-out-failover-cluster-instance
+#   fix: set-master-config
+#   why: >-
+#     The master must reach SSISDB wherever the FCI runs; a node name or a missing instance name breaks it when the
+#     SQL Server role moves.
+#   facts: ["nodes/<NODE>/files/MasterSettings.config: SqlServerName", "sql/<INSTANCE>/server_properties: ServerName, InstanceName"]
+#   remediation: >-
+#     Set SqlServerName to "<SQL Server network name>\<instance name>" (network name alone for a default instance;
+#     JSON writes the backslash as \\) on every master node, then restart the master through the cluster.
+#   tags: [configuration, fci]
+fci_sqlservername contains r if {
+	facts.variant == "fci"
+	some name in facts.master_nodes
+	ep := facts.obj(facts.get(facts.master_cfg(name), ["master", "sql_server"], {}))
+	want := facts.fci_sqlservername
+	problems := array.concat(
+		[sprintf("host %s is not the network name %s", [facts.str(facts.get(ep, "host", "")), facts.fci_network_name]) | not names.host_eq(facts.str(facts.get(ep, "host", "")), facts.fci_network_name)],
+		[sprintf("instance %s is not %s", [facts.str(facts.get(ep, "instance", "")), certs.or_default(facts.fci_instance_name)]) | not facts.same_instance(facts.str(facts.get(ep, "instance", "")), facts.fci_instance_name)],
+	)
+	r := res.decide({
+		"rule": "FCI-SQLSERVERNAME",
+		"subject": res.node_subject(name, "MasterSettings.config/SqlServerName"),
+		"missing": facts.first_missing([
+			facts.master_cfg_missing(name),
+			facts.key_missing(name, "MasterSettings.config", facts.master_cfg(name), "SqlServerName"),
+			facts.fci_missing,
+		]),
+		"ok": count(problems) == 0,
+		"pass_msg": sprintf("%s: SqlServerName %s is the SQL Server network name.", [name, facts.get(ep, "raw", "")]),
+		"fail_msg": sprintf("%s: SqlServerName %s is not %s (%s); the master loses SSISDB when the FCI moves.", [name, facts.get(ep, "raw", ""), want, concat("; ", problems)]),
+		"unknown_msg": sprintf("%s: SqlServerName could not be compared with the SQL Server network name.", [name]),
+		"observed": facts.get(ep, "raw", null),
+		"expected": want,
+		"evidence": [facts.master_ev(name, "SqlServerName"), {"artifact": facts.sql_artifact(facts.primary_instance, "server_properties"), "key": "ServerName"}],
+		"fix": res.fix("set-master-config", name, {"path": facts.master_path(name), "key": "SqlServerName", "value": want}),
+	})
+}

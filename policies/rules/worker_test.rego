@@ -1,0 +1,219 @@
+package ssis.test.worker
+
+import data.ssis.rules.worker
+import data.ssis.test.fixtures as fx
+
+endpoint(w, ep) := fx.node_patch(w, {"configs": {"worker": {"worker": {"master_endpoint": ep}}}})
+
+wset(w, kv) := fx.node_patch(w, {"configs": {"worker": {"worker": kv}}})
+
+wpath := "C:\\Program Files\\Microsoft SQL Server\\150\\DTS\\Binn\\WorkerSettings.config"
+
+# --- WRK-MASTERENDPOINT ------------------------------------------------------------
+
+test_masterendpoint_pass if {
+	fx.all_pass(worker.wrk_masterendpoint) with input as fx.healthy
+}
+
+test_masterendpoint_pass_short_name if {
+	inp := endpoint("WRK1", {"raw": "https://SSISMASTER:8391", "host": "SSISMASTER", "port": 8391})
+	fx.all_pass(worker.wrk_masterendpoint) with input as inp
+}
+
+test_masterendpoint_fail_node_name if {
+	rs := worker.wrk_masterendpoint with input as endpoint("WRK1", {"raw": "https://sqln1.contoso.com:8391", "host": "sqln1.contoso.com"})
+	fx.only(rs, "WRK1", "fail")
+	r := fx.result(rs, "WRK1")
+	r.subject == {"kind": "worker", "node": "WRK1", "object": "WorkerSettings.config/MasterEndpoint"}
+	r.fix == {"id": "set-worker-config", "target": "WRK1", "params": {"path": wpath, "key": "MasterEndpoint", "value": "https://ssismaster.contoso.com:8391", "service": "SSISScaleOutWorker150"}}
+	r.evidence == [{"artifact": "nodes/WRK1/files/WorkerSettings.config", "key": "MasterEndpoint", "line": 4}]
+}
+
+test_masterendpoint_fail_scheme_port if {
+	rs := worker.wrk_masterendpoint with input as endpoint("WRK2", {"raw": "http://ssismaster.contoso.com:8392", "scheme": "http", "port": 8392})
+	fx.only(rs, "WRK2", "fail")
+	contains(fx.result(rs, "WRK2").message, "not https")
+	contains(fx.result(rs, "WRK2").message, "8392")
+}
+
+test_masterendpoint_unknown if {
+	rs := worker.wrk_masterendpoint with input as fx.parse_error("WRK1", "worker")
+	fx.only(rs, "WRK1", "unknown")
+	rs2 := worker.wrk_masterendpoint with input as fx.set(["deployment", "master_dns"], "")
+	fx.only(rs2, "WRK2", "unknown")
+}
+
+# --- WRK-ENDPOINT-HOST-IN-MASTER-CERT ------------------------------------------------
+
+test_endpoint_cert_pass if {
+	fx.all_pass(worker.wrk_endpoint_host_in_master_cert) with input as fx.healthy
+}
+
+test_endpoint_cert_fail_fqdn_not_in_cert if {
+	inp := fx.patch({"nodes": {n: {"certs": {"LocalMachine/Root": {fx.mt: {"cns": ["ssismaster"]}}}} | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]}})
+	rs := worker.wrk_endpoint_host_in_master_cert with input as inp
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").fix.id == "renew-master-cert"
+}
+
+test_endpoint_cert_fail_short_host if {
+	rs := worker.wrk_endpoint_host_in_master_cert with input as endpoint("WRK1", {"raw": "https://ssismaster.contoso:8391", "host": "ssismaster.contoso"})
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").fix == {"id": "set-worker-config", "target": "WRK1", "params": {"path": wpath, "key": "MasterEndpoint", "value": "https://ssismaster.contoso.com:8391", "service": "SSISScaleOutWorker150"}}
+}
+
+test_endpoint_cert_unknown_no_cert if {
+	inp := json.patch(fx.healthy, [{"op": "add", "path": ["nodes", n, "certs", "LocalMachine/Root"], "value": {}} | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]])
+	rs := worker.wrk_endpoint_host_in_master_cert with input as inp
+	fx.only(rs, "WRK1", "unknown")
+	startswith(fx.result(rs, "WRK1").missing[0], "cert:AA11")
+}
+
+# --- WRK-MASTER-THUMBPRINT --------------------------------------------------------------
+
+test_master_thumb_pass if {
+	fx.all_pass(worker.wrk_master_thumbprint) with input as wset("WRK2", {"master_thumbprint": lower(fx.mt)})
+}
+
+test_master_thumb_fail if {
+	rs := worker.wrk_master_thumbprint with input as wset("WRK2", {"master_thumbprint": fx.ca_t})
+	fx.only(rs, "WRK2", "fail")
+	fx.result(rs, "WRK2").fix.params == {"path": wpath, "key": "MasterHttpsCertThumbprint", "value": fx.mt, "service": "SSISScaleOutWorker150"}
+}
+
+test_master_thumb_unknown if {
+	rs := worker.wrk_master_thumbprint with input as fx.set(["deployment", "master_thumbprint"], "")
+	fx.only(rs, "WRK2", "unknown")
+}
+
+# --- WRK-TRUSTS-MASTER-CERT ---------------------------------------------------------------
+
+test_trusts_master_pass if {
+	fx.all_pass(worker.wrk_trusts_master_cert) with input as fx.healthy
+}
+
+test_trusts_master_fail if {
+	rs := worker.wrk_trusts_master_cert with input as fx.remove(["nodes", "WRK2", "certs", "LocalMachine/Root", fx.mt])
+	fx.only(rs, "WRK2", "fail")
+	fx.result(rs, "WRK2").fix == {"id": "trust-master-cert", "target": "WRK2", "params": {"thumbprint": fx.mt, "source_node": "SQLN1"}}
+}
+
+test_trusts_master_unknown if {
+	rs := worker.wrk_trusts_master_cert with input as fx.missing("WRK2", "certs/LocalMachine/Root")
+	fx.only(rs, "WRK2", "unknown")
+	fx.result(rs, "WRK2").missing == ["nodes/WRK2/certs/LocalMachine/Root: access is denied"]
+}
+
+# --- WRK-OWN-CERT ----------------------------------------------------------------------------
+
+my_cert(w, t, kv) := fx.node_patch(w, {"certs": {"LocalMachine/My": {t: kv}}})
+
+test_own_cert_pass if {
+	fx.all_pass(worker.wrk_own_cert) with input as fx.healthy
+}
+
+test_own_cert_pass_no_readers_known if {
+	fx.all_pass(worker.wrk_own_cert) with input as my_cert("WRK1", fx.w1t, {"private_key_readers": []})
+}
+
+test_own_cert_fail_no_key if {
+	rs := worker.wrk_own_cert with input as my_cert("WRK1", fx.w1t, {"has_private_key": false})
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").fix == {"id": "replace-worker-cert", "target": "WRK1", "params": {"worker": "WRK1", "store": "LocalMachine/My", "service": "SSISScaleOutWorker150"}}
+}
+
+test_own_cert_fail_not_in_store if {
+	rs := worker.wrk_own_cert with input as fx.remove(["nodes", "WRK1", "certs", "LocalMachine/My", fx.w1t])
+	fx.only(rs, "WRK1", "fail")
+	contains(fx.result(rs, "WRK1").message, "not in LocalMachine/My")
+}
+
+test_own_cert_fail_key_not_readable if {
+	rs := worker.wrk_own_cert with input as my_cert("WRK1", fx.w1t, {"private_key_readers": ["BUILTIN\\Administrators"]})
+	fx.only(rs, "WRK1", "fail")
+	r := fx.result(rs, "WRK1")
+	r.fix.id == "manual"
+	contains(r.fix.params.steps[0], "winhttpcertcfg")
+}
+
+test_own_cert_unknown_sidecar if {
+	rs := worker.wrk_own_cert with input as my_cert("WRK1", fx.w1t, {"has_private_key": null})
+	fx.only(rs, "WRK1", "unknown")
+}
+
+test_own_cert_unknown_store if {
+	rs := worker.wrk_own_cert with input as fx.missing("WRK1", "certs/LocalMachine/My")
+	fx.only(rs, "WRK1", "unknown")
+}
+
+# --- WRK-CERT-VALIDITY --------------------------------------------------------------------------
+
+test_wrk_validity_pass if {
+	fx.all_pass(worker.wrk_cert_validity) with input as fx.healthy
+}
+
+test_wrk_validity_fail_expired if {
+	rs := worker.wrk_cert_validity with input as my_cert("WRK1", fx.w1t, {"not_after_ns": fx.created_ns - 1})
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").severity == "critical"
+}
+
+test_wrk_validity_fail_expiring if {
+	rs := worker.wrk_cert_validity with input as my_cert("WRK1", fx.w1t, {"not_after_ns": fx.created_ns + fx.day_ns})
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").severity == "high"
+}
+
+test_wrk_validity_unknown if {
+	rs := worker.wrk_cert_validity with input as fx.not_collected("WRK1")
+	fx.only(rs, "WRK1", "unknown")
+}
+
+# --- WRK-AGENTID-UNIQUE ---------------------------------------------------------------------------
+
+test_agentid_pass if {
+	fx.all_pass(worker.wrk_agentid_unique) with input as fx.healthy
+}
+
+test_agentid_fail_clone if {
+	rs := worker.wrk_agentid_unique with input as wset("WRK2", {"agent_id": lower(fx.agent1)})
+	fx.only(rs, "WRK1", "fail")
+	fx.only(rs, "WRK2", "fail")
+	contains(fx.result(rs, "WRK2").message, "WRK1")
+}
+
+test_agentid_unknown_peer if {
+	rs := worker.wrk_agentid_unique with input as fx.not_collected("WRK2")
+	fx.only(rs, "WRK1", "unknown")
+	fx.only(rs, "WRK2", "unknown")
+}
+
+# --- WRK-SERVICE-VERSION ---------------------------------------------------------------------------
+
+svc(w, kv) := fx.node_patch(w, {"services": {"SSISScaleOutWorker150": kv}})
+
+test_service_version_pass if {
+	fx.all_pass(worker.wrk_service_version) with input as fx.healthy
+}
+
+test_service_version_fail_stopped if {
+	rs := worker.wrk_service_version with input as svc("WRK1", {"State": "Stopped"})
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").fix == {"id": "start-worker", "target": "WRK1", "params": {"service": "SSISScaleOutWorker150"}}
+}
+
+test_service_version_fail_old_version if {
+	rs := worker.wrk_service_version with input as svc("WRK1", {"version": "140", "Name": "SSISScaleOutWorker140"})
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").fix.id == "manual"
+}
+
+test_service_version_fail_absent if {
+	rs := worker.wrk_service_version with input as fx.set(["nodes", "WRK1", "services"], {})
+	fx.only(rs, "WRK1", "fail")
+}
+
+test_service_version_unknown if {
+	rs := worker.wrk_service_version with input as fx.missing("WRK1", "services")
+	fx.only(rs, "WRK1", "unknown")
+}
