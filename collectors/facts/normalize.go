@@ -18,8 +18,9 @@ var nodeKinds = []string{"host", "services", "certs", "files", "registry", "http
 const NotCollected = "not collected"
 
 type normalizer struct {
-	b   *bundle.Bundle
-	doc *Document
+	b        *bundle.Bundle
+	doc      *Document
+	nodeDirs map[string]string // upper-case node name → folder under nodes/
 }
 
 func (n *normalizer) warn(format string, args ...any) {
@@ -99,7 +100,8 @@ func (n *normalizer) dirIndex(parent string, key func(string) string) map[string
 }
 
 func (n *normalizer) readNodes() error {
-	dirs := n.dirIndex("nodes", strings.ToUpper)
+	n.nodeDirs = n.dirIndex("nodes", strings.ToUpper)
+	dirs := n.nodeDirs
 	used := map[string]bool{}
 	for _, mn := range n.b.Manifest.Nodes {
 		name := strings.ToUpper(strings.TrimSpace(mn.Name))
@@ -115,7 +117,13 @@ func (n *normalizer) readNodes() error {
 			Firewall:  []FirewallRule{},
 		}
 		for _, r := range mn.Roles {
-			node.Roles = append(node.Roles, strings.ToLower(strings.TrimSpace(r)))
+			role := strings.ToLower(strings.TrimSpace(r))
+			switch role {
+			case "master", "worker", "replica":
+			default:
+				n.warn("bundle.json: node %s: unknown role %q (want master, worker or replica)", name, r)
+			}
+			node.Roles = append(node.Roles, role)
 		}
 		n.doc.Nodes[name] = node
 		dir, ok := dirs[name]
@@ -589,7 +597,7 @@ func (n *normalizer) readFirewall(node *Node, name string) error {
 func (n *normalizer) readCluster() error {
 	names := sortedKeys(n.doc.Nodes)
 	var reasons []string
-	dirs := n.dirIndex("nodes", strings.ToUpper)
+	dirs := n.nodeDirs
 	for _, name := range names {
 		node := n.doc.Nodes[name]
 		dir, ok := dirs[name]
