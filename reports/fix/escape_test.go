@@ -248,7 +248,7 @@ func TestComments(t *testing.T) {
 
 func TestConnVal(t *testing.T) {
 	cases := map[string]string{
-		"aglsn.contoso.com,1433": "aglsn.contoso.com,1433",
+		"aglsn.contoso.com,1433":     "aglsn.contoso.com,1433",
 		"x;Integrated Security=true": `"x;Integrated Security=true"`,
 		`a"b;c`:                      `"a""b;c"`,
 	}
