@@ -254,7 +254,31 @@ func (g *generator) collect() error {
 			g.add(b)
 		}
 	}
+	g.mergeWorkerRestarts()
 	return nil
+}
+
+// mergeWorkerRestarts folds a "restart every worker service" block (from
+// trust-master-cert, which does not name the service) into a restart block
+// of a named worker service on the same node, so a node gets one restart.
+func (g *generator) mergeWorkerRestarts() {
+	named := map[string]*block{}
+	for _, k := range g.order {
+		if b := g.blocks[k]; b.Tmpl == "restart-worker" && b.P["service"] != "" && named[b.Target] == nil {
+			named[b.Target] = b
+		}
+	}
+	kept := g.order[:0]
+	for _, k := range g.order {
+		b := g.blocks[k]
+		if b.Tmpl == "restart-worker" && b.P["service"] == "" && named[b.Target] != nil {
+			named[b.Target].merge(b)
+			delete(g.blocks, k)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	g.order = kept
 }
 
 func manualKey(m *ManualStep) string {

@@ -276,12 +276,13 @@ func mdcode(s string) string {
 }
 
 // mdtext renders s as Markdown text on one line, with the characters that
-// start Markdown or HTML constructs escaped.
+// start inline Markdown or HTML constructs escaped (and a leading character
+// that would start a block construct).
 func mdtext(s string) string {
 	s = oneLine(s, 600)
 	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune("\\`*_{}[]()<>#+-!|~", r) {
+	for i, r := range s {
+		if strings.ContainsRune("\\`*_[]<>|~", r) || (i == 0 && strings.ContainsRune("#+-!>", r)) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)

@@ -180,7 +180,7 @@ function Confirm-TransferDir {
     }
 }
 
-# ---- Block 1/4 (Apply: certificates and trust): trust-cer (part of trust-master-cert)
+# ---- Block 1/3 (Apply: certificates and trust): trust-cer (part of trust-master-cert)
 # Fixes: WRK-TRUSTS-MASTER-CERT
 # Finding: WRK1 does not have the master certificate 3C2A… in LocalMachine\Root
 # Re-check: ssis-ha-lint scan --bundle evidence/prod-etl
@@ -205,7 +205,7 @@ if (Test-Stage -Name 'Apply') {
     }
 }
 
-# ---- Block 2/4 (Apply: configuration keys): set-worker-config
+# ---- Block 2/3 (Apply: configuration keys): set-worker-config
 # Fixes: WRK-MASTER-THUMBPRINT
 # Finding: WRK1 expects master certificate 9F1E…; the master uses 3C2A…
 # Re-check: ssis-ha-lint scan --bundle evidence/prod-etl
@@ -226,30 +226,10 @@ if (Test-Stage -Name 'Apply') {
     }
 }
 
-# ---- Block 3/4 (Restart: start / restart workers): restart-worker (part of trust-master-cert)
-# Fixes: WRK-TRUSTS-MASTER-CERT
-# Finding: WRK1 does not have the master certificate 3C2A… in LocalMachine\Root
-# Re-check: ssis-ha-lint scan --bundle evidence/prod-etl
-if (Test-Stage -Name 'Restart') {
-    $svcName = ''
-    $services = @(Get-CimInstance -ClassName Win32_Service | Where-Object { $_.Name -eq $svcName -or ($svcName -eq '' -and $_.Name -like 'SSISScaleOutWorker*') })
-    if ($services.Count -eq 0) {
-        Write-Warning ('No Scale Out Worker service found' + $(if ($svcName) { ': ' + $svcName } else { '' }))
-    }
-    foreach ($svc in $services) {
-        if (Test-RestartNeeded -Service $svc -Role 'worker' -FileName 'WorkerSettings.config') {
-            if ($PSCmdlet.ShouldProcess([string]$svc.Name, 'Restart the worker service')) {
-                Get-Service | Where-Object { $_.Name -eq $svc.Name } | Restart-Service -Force
-            }
-        } else {
-            Write-Verbose ([string]$svc.Name + ' started after its last change: no restart needed.')
-        }
-    }
-}
-
-# ---- Block 4/4 (Restart: start / restart workers): restart-worker (part of set-worker-config)
-# Fixes: WRK-MASTER-THUMBPRINT
+# ---- Block 3/3 (Restart: start / restart workers): restart-worker (part of set-worker-config)
+# Fixes: WRK-MASTER-THUMBPRINT, WRK-TRUSTS-MASTER-CERT
 # Finding: WRK1 expects master certificate 9F1E…; the master uses 3C2A…
+# Finding: WRK1 does not have the master certificate 3C2A… in LocalMachine\Root
 # Re-check: ssis-ha-lint scan --bundle evidence/prod-etl
 if (Test-Stage -Name 'Restart') {
     $svcName = 'SSISScaleOutWorker150'
