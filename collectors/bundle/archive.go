@@ -75,7 +75,7 @@ func CheckEntryName(name string) (string, error) {
 	case name == "":
 		return "", errors.New("empty entry name")
 	case strings.ContainsRune(name, '\\'):
-		return "", fmt.Errorf("entry %q: backslash in name, want a slash path", name)
+		return "", fmt.Errorf("entry %q: backslash in name, want a slash path (Windows PowerShell 5.1's Compress-Archive writes such names: zip the folder with another tool, or pass the folder itself)", name)
 	case strings.HasPrefix(name, "/"):
 		return "", fmt.Errorf("entry %q: absolute path, want a path relative to the bundle root", name)
 	case len(name) >= 2 && name[1] == ':' && isLetter(name[0]):
@@ -96,6 +96,12 @@ func CheckEntryName(name string) (string, error) {
 		return "", nil
 	}
 	return c, nil
+}
+
+// isJunk tells whether an archive entry is metadata that archivers add
+// (macOS resource forks), which would defeat the top-folder detection.
+func isJunk(name string) bool {
+	return name == "__MACOSX" || strings.HasPrefix(name, "__MACOSX/")
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
@@ -120,7 +126,7 @@ func FromZip(name string, r io.ReaderAt, size int64) (*Bundle, error) {
 			return nil, fmt.Errorf("bundle %s: unsafe archive %w", name, err)
 		}
 		mode := f.Mode()
-		if clean == "" || mode.IsDir() || strings.HasSuffix(f.Name, "/") {
+		if clean == "" || isJunk(clean) || mode.IsDir() || strings.HasSuffix(f.Name, "/") {
 			continue
 		}
 		if mode&fs.ModeSymlink != 0 || !mode.IsRegular() {
@@ -176,7 +182,7 @@ func FromTarGz(name string, r io.Reader) (*Bundle, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bundle %s: unsafe archive %w", name, err)
 		}
-		if clean == "" {
+		if clean == "" || isJunk(clean) {
 			continue
 		}
 		switch h.Typeflag {

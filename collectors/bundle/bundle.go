@@ -310,6 +310,9 @@ func ParseManifest(data []byte) (*Manifest, error) {
 		if name == "" {
 			return nil, fmt.Errorf("%s: sql[%d].instance: got \"\", want a SQL Server name", ManifestName, i)
 		}
+		if strings.ContainsAny(name, "/:") || strings.Contains(name, "..") {
+			return nil, fmt.Errorf("%s: sql[%d].instance: got %q, want SERVER or SERVER\\INSTANCE", ManifestName, i, s.Instance)
+		}
 		key := strings.ToUpper(strings.Replace(name, "$", `\`, 1))
 		if j, dup := seenSQL[key]; dup {
 			return nil, fmt.Errorf("%s: sql[%d].instance: %q is also sql[%d].instance, want unique instances", ManifestName, i, s.Instance, j)

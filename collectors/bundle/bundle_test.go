@@ -104,6 +104,13 @@ func TestOpenForms(t *testing.T) {
 		{"zip with top folder", func(t *testing.T) string { return writeFile(t, "b.zip", zipBytes(t, "bundle-prod/", files)) }},
 		{"tar.gz", func(t *testing.T) string { return writeFile(t, "b.tar.gz", tgzBytes(t, "", files)) }},
 		{"tgz with ./ and top folder", func(t *testing.T) string { return writeFile(t, "b.tgz", tgzBytes(t, "./x/", files)) }},
+		{"zip with top folder and __MACOSX", func(t *testing.T) string {
+			withJunk := map[string]string{"__MACOSX/bundle-prod/._bundle.json": "junk"}
+			for k, v := range files {
+				withJunk["bundle-prod/"+k] = v
+			}
+			return writeFile(t, "b.zip", zipBytes(t, "", withJunk))
+		}},
 		{"zip without extension", func(t *testing.T) string { return writeFile(t, "evidence", zipBytes(t, "", files)) }},
 	}
 	want := []string{
@@ -210,6 +217,8 @@ func TestBadManifest(t *testing.T) {
 		{"no variant", strings.Replace(goodManifest, `"variant": "ag",`, ``, 1), `bundle.json: deployment.variant: got "", want "ag" or "fci"`},
 		{"dup node", strings.Replace(goodManifest, `"name": "WRK1"`, `"name": "sqln1"`, 1), `bundle.json: nodes[1].name: "sqln1" is also nodes[0].name`},
 		{"empty node", strings.Replace(goodManifest, `"name": "WRK1"`, `"name": ""`, 1), `bundle.json: nodes[1].name`},
+		{"bad instance", strings.Replace(goodManifest, `"instance": "SQLN1"`, `"instance": "../x"`, 1), `bundle.json: sql[0].instance: got "../x"`},
+		{"dup instance", strings.Replace(goodManifest, `{"instance": "SQLN1", "collected": true}`, `{"instance": "SQL1\\I"}, {"instance": "sql1$i"}`, 1), `bundle.json: sql[1].instance: "sql1$i" is also sql[0].instance`},
 		{"trailing", goodManifest + "{}", "data after the top-level value"},
 		{"deep", `{"format":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "nested more than 64 levels"},
 		{"nodes wrong type", strings.Replace(goodManifest, `"collected": true}`, `"collected": "yes"}`, 1), "nodes.collected: got a string, want a boolean"},
