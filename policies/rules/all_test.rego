@@ -74,18 +74,18 @@ test_degraded_fci_inputs_keep_every_subject if {
 	}
 }
 
-degradations := array.concat(
-	array.concat(
-		[fx.not_collected(n) | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]],
-		[fx.missing(n, a) |
-			some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]
-			some a in ["services", "certs", "files", "registry", "httpsys", "firewall", "host"]
-		],
-	),
-	[
+degradations := {
+	"not_collected": [fx.not_collected(n) | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]],
+	"missing_sqln1": [fx.missing("SQLN1", a) | some a in artifacts],
+	"missing_sqln2": [fx.missing("SQLN2", a) | some a in artifacts],
+	"missing_wrk1": [fx.missing("WRK1", a) | some a in artifacts],
+	"missing_wrk2": [fx.missing("WRK2", a) | some a in artifacts],
+	"configs": [
 		fx.parse_error("SQLN1", "master"),
 		fx.parse_error("SQLN2", "master"),
 		fx.parse_error("WRK1", "worker"),
+	],
+	"deployment": [
 		fx.set(["deployment", "master_dns"], ""),
 		fx.set(["deployment", "master_thumbprint"], ""),
 		fx.set(["deployment", "master_port"], 0),
@@ -93,21 +93,41 @@ degradations := array.concat(
 		fx.set(["deployment", "primary_instance"], ""),
 		fx.set(["deployment", "active_master_node"], ""),
 		fx.set(["bundle", "created_ns"], 0),
+	],
+	"documents": [
 		fx.set(["sql"], {}),
 		fx.set(["cluster"], null),
 		fx.set(["sql", "SQLN1", "collected"], false),
 		fx.set(["sql", "SQLN2", "queries"], {}),
 	],
-)
+}
 
-test_degraded_inputs_keep_every_subject if {
+artifacts := ["services", "certs", "files", "registry", "httpsys", "firewall", "host"]
+
+keeps_subjects(group) if {
 	healthy_keys := keys(results(fx.healthy))
-	every inp in degradations {
+	every inp in degradations[group] {
 		rs := results(inp)
 		fx.one_per_subject(rs)
 		count(healthy_keys - keys(rs)) == 0
 	}
 }
+
+test_degraded_not_collected if keeps_subjects("not_collected")
+
+test_degraded_missing_sqln1 if keeps_subjects("missing_sqln1")
+
+test_degraded_missing_sqln2 if keeps_subjects("missing_sqln2")
+
+test_degraded_missing_wrk1 if keeps_subjects("missing_wrk1")
+
+test_degraded_missing_wrk2 if keeps_subjects("missing_wrk2")
+
+test_degraded_configs if keeps_subjects("configs")
+
+test_degraded_deployment if keeps_subjects("deployment")
+
+test_degraded_documents if keeps_subjects("documents")
 
 test_empty_input if {
 	rs := results({})
