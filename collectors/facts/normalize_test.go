@@ -1,6 +1,8 @@
 package facts
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 )
 
@@ -414,19 +417,74 @@ func TestTestdataBundles(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b, err := bundle.Open(filepath.Join(root, name))
 			if err != nil {
-				if strings.Contains(lower, "invalid") || strings.Contains(lower, "broken") || strings.Contains(lower, "bad") {
-					t.Skipf("deliberately broken bundle: %v", err)
-				}
 				t.Fatal(err)
 			}
 			d, err := Normalize(b)
 			if err != nil {
-				if strings.Contains(lower, "invalid") || strings.Contains(lower, "broken") || strings.Contains(lower, "bad") {
-					t.Skipf("deliberately broken bundle: %v", err)
-				}
 				t.Fatal(err)
 			}
 			validate(t, s, d)
 		})
+	}
+}
+
+// TestZipSameFacts normalizes a bundle from its folder and from a zip of
+// it (with a top-level folder): the facts are the same but for the path.
+func TestZipSameFacts(t *testing.T) {
+	f := newFixture(t)
+	fromDir := normalizeFixture(t, f)
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for name, data := range f.files {
+		w, _ := zw.Create("evidence/" + name)
+		w.Write(data)
+	}
+	zw.Close()
+	b, err := bundle.FromZip("evidence.zip", bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromZip, err := Normalize(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromZip.Bundle.Path = fromDir.Bundle.Path
+	a, _ := json.Marshal(fromDir)
+	z, _ := json.Marshal(fromZip)
+	if !bytes.Equal(a, z) {
+		t.Errorf("facts differ between folder and zip")
+	}
+}
+
+// TestSchemaRejects checks that the schema is strict where the facts are
+// derived: a null collection or an unknown derived field does not validate.
+func TestSchemaRejects(t *testing.T) {
+	d := normalizeFixture(t, newFixture(t))
+	s := validator(t)
+	data, _ := json.Marshal(d)
+	edits := map[string]func(m map[string]any){
+		"null roles":    func(m map[string]any) { m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["roles"] = nil },
+		"null missing":  func(m map[string]any) { m["missing"] = nil },
+		"extra derived": func(m map[string]any) { m["deployment"].(map[string]any)["master_hostname"] = "x" },
+		"bad variant":   func(m map[string]any) { m["deployment"].(map[string]any)["variant"] = "sa" },
+		"thumb lower case": func(m map[string]any) {
+			root := m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["certs"].(map[string]any)["LocalMachine/Root"].(map[string]any)
+			for _, c := range root {
+				c.(map[string]any)["thumbprint"] = "ab"
+			}
+		},
+		"settings object": func(m map[string]any) {
+			m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["configs"].(map[string]any)["master"].(map[string]any)["settings"].(map[string]any)["PortNumber"] = map[string]any{}
+		},
+	}
+	for name, edit := range edits {
+		var m map[string]any
+		json.Unmarshal(data, &m)
+		edit(m)
+		raw, _ := json.Marshal(m)
+		inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		if err := s.Validate(inst); err == nil {
+			t.Errorf("%s: validated", name)
+		}
 	}
 }
