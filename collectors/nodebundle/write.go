@@ -28,12 +28,12 @@ func WriteNode(bundleDir string, a *NodeArtifacts) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer os.RemoveAll(tmp)
+	defer RemoveAll(tmp)
 	if err := writeNodeFiles(tmp, a); err != nil {
 		return "", fmt.Errorf("writing node %s: %w", name, err)
 	}
 	final := filepath.Join(nodesDir, name)
-	if err := os.RemoveAll(final); err != nil {
+	if err := RemoveAll(final); err != nil {
 		return "", err
 	}
 	if err := os.Rename(tmp, final); err != nil {
@@ -123,6 +123,36 @@ func writeNodeFiles(dir string, a *NodeArtifacts) error {
 	}
 	sort.SliceStable(errs, func(i, j int) bool { return errs[i].Artifact < errs[j].Artifact })
 	return writeJSON(filepath.Join(dir, "errors.json"), errs)
+}
+
+// RemoveAll is os.RemoveAll with a fallback that removes entries one by one
+// with os.Remove: under Wine 8, os.RemoveAll's unlinkat path fails with
+// "Invalid function" (FileDispositionInformationEx is not implemented).
+func RemoveAll(path string) error {
+	err := os.RemoveAll(path)
+	if err == nil {
+		return nil
+	}
+	var paths []string
+	walkErr := filepath.Walk(path, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		paths = append(paths, p)
+		return nil
+	})
+	if walkErr != nil {
+		if os.IsNotExist(walkErr) {
+			return nil
+		}
+		return err
+	}
+	for i := len(paths) - 1; i >= 0; i-- {
+		if rerr := os.Remove(paths[i]); rerr != nil && !os.IsNotExist(rerr) {
+			return rerr
+		}
+	}
+	return nil
 }
 
 // safeName returns name if it is usable as one path element, else "".

@@ -187,6 +187,10 @@ func Collect(ctx context.Context, opts Options) *nodebundle.NodeArtifacts {
 		if err != nil {
 			return fmt.Errorf("netsh http show sslcert: %w", err)
 		}
+		if len(bytes.TrimSpace(out)) == 0 {
+			// Windows always prints the "SSL Certificate bindings:" header.
+			return errors.New("netsh http show sslcert printed nothing")
+		}
 		s := string(out)
 		a.HTTPSys = &s
 		return nil
@@ -427,6 +431,9 @@ func collectPowerShell(ctx context.Context, a *nodebundle.NodeArtifacts, opts Op
 	defer cancel()
 	out, err := opts.run(cctx, opts.PowerShell, "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Bypass", "-EncodedCommand", EncodePowerShell(psFacts))
 	var doc *nodebundle.NodeArtifacts
+	if err == nil && len(bytes.TrimSpace(out)) == 0 {
+		err = errors.New("PowerShell printed nothing (is Windows PowerShell 5.1 installed?)")
+	}
 	if err == nil {
 		doc, err = nodebundle.DecodeDocument(out)
 	}

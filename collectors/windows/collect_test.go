@@ -61,9 +61,21 @@ const fakeFirewallCluster = `{"Format":"ssis-ha-lint-node","Version":1,"Computer
  "Cluster":{"Name":"SSISCLU","Nodes":[{"Name":"SQLN1","State":"Up"}],"Groups":[],"Resources":[]},
  "Errors":[]}`
 
+// testDir is t.TempDir without failing the test when the cleanup cannot
+// remove everything (os.RemoveAll fails under Wine 8).
+func testDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "ssis-ha-lint-windows-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = nodebundle.RemoveAll(d) })
+	return d
+}
+
 func seedProgramFiles(t *testing.T) string {
 	t.Helper()
-	pf := t.TempDir()
+	pf := testDir(t)
 	for ver, files := range map[string]map[string]string{
 		"140":  {"WorkerSettings.config": `{"StoreLocation":"LocalMachine","StoreName":"My"}`},
 		"150":  {"WorkerSettings.config": "\xEF\xBB\xBF{\r\n  \"MasterEndpoint\": \"https://ssismaster.contoso.com:8391\",\r\n  \"StoreLocation\": \"LocalMachine\",\r\n  \"StoreName\": \"SSISWorker\"\r\n}"},
@@ -109,7 +121,7 @@ func TestCollectLocalWithFakes(t *testing.T) {
 		}
 		return nil, errors.New("unexpected command " + name)
 	}
-	out := t.TempDir()
+	out := testDir(t)
 	dir, a, err := CollectLocal(context.Background(), out, Options{
 		ProgramFiles: []string{seedProgramFiles(t)}, platform: fp, run: run,
 		Now: func() time.Time { return time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC) },
@@ -162,7 +174,7 @@ func TestCollectFailuresGoOn(t *testing.T) {
 	run := func(ctx context.Context, name string, args ...string) ([]byte, error) {
 		return nil, errors.New("executable file not found in %PATH%")
 	}
-	a := Collect(context.Background(), Options{NodeName: "sqln9", ProgramFiles: []string{t.TempDir()}, platform: fp, run: run})
+	a := Collect(context.Background(), Options{NodeName: "sqln9", ProgramFiles: []string{testDir(t)}, platform: fp, run: run})
 	if a.Name != "SQLN9" || a.Host != nil {
 		t.Errorf("name %s host %v", a.Name, a.Host)
 	}
@@ -182,7 +194,7 @@ func TestCollectFailuresGoOn(t *testing.T) {
 		t.Error("the steps after the failures did not run")
 	}
 
-	a = Collect(context.Background(), Options{NodeName: "N", ProgramFiles: []string{t.TempDir()}, platform: fp, run: run, NoPowerShell: true})
+	a = Collect(context.Background(), Options{NodeName: "N", ProgramFiles: []string{testDir(t)}, platform: fp, run: run, NoPowerShell: true})
 	for _, e := range a.Errors {
 		if e.Artifact == "firewall" && !strings.Contains(e.Error, "disabled") {
 			t.Errorf("firewall error %q", e.Error)
@@ -194,7 +206,7 @@ func TestOtherOSPlatform(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("windows")
 	}
-	a := Collect(context.Background(), Options{NodeName: "N", ProgramFiles: []string{t.TempDir()}, NoPowerShell: true,
+	a := Collect(context.Background(), Options{NodeName: "N", ProgramFiles: []string{testDir(t)}, NoPowerShell: true,
 		run: func(context.Context, string, ...string) ([]byte, error) { return []byte(""), nil }})
 	var hostErr string
 	for _, e := range a.Errors {
