@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha1"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
 	"encoding/pem"
@@ -43,8 +44,8 @@ func ParseCertificate(data []byte) (*Cert, error) {
 	sum := sha1.Sum(der)
 	c := &Cert{
 		Thumbprint:         strings.ToUpper(hex.EncodeToString(sum[:])),
-		Subject:            x.Subject.String(),
-		Issuer:             x.Issuer.String(),
+		Subject:            dnString(x.RawSubject, x.Subject),
+		Issuer:             dnString(x.RawIssuer, x.Issuer),
 		CNs:                []string{},
 		SANDNS:             []string{},
 		SelfSigned:         bytes.Equal(x.RawIssuer, x.RawSubject),
@@ -65,6 +66,16 @@ func ParseCertificate(data []byte) (*Cert, error) {
 	c.NotBefore, c.NotBeforeNS = certTime(x.NotBefore)
 	c.NotAfter, c.NotAfterNS = certTime(x.NotAfter)
 	return c, nil
+}
+
+// dnString renders a distinguished name from its DER with every attribute
+// (pkix.Name.String keeps only the last CN of a subject with several).
+func dnString(raw []byte, parsed pkix.Name) string {
+	var seq pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(raw, &seq); err == nil && len(rest) == 0 {
+		return seq.String()
+	}
+	return parsed.String()
 }
 
 func certTime(t time.Time) (string, int64) {

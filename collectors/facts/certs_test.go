@@ -121,3 +121,16 @@ func FuzzNormalize(f *testing.F) {
 		validate(t, sch, d)
 	})
 }
+
+func TestSubjectKeepsEveryCN(t *testing.T) {
+	c := makeCert(t, certSpec{cns: []string{"ssismaster.contoso.com", "SQLN1", "SQLN2"}})
+	got, err := ParseCertificate(c.der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cn := range []string{"CN=ssismaster.contoso.com", "CN=SQLN1", "CN=SQLN2", "O=Contoso"} {
+		if !strings.Contains(got.Subject, cn) || !strings.Contains(got.Issuer, cn) {
+			t.Errorf("subject %q / issuer %q lack %s", got.Subject, got.Issuer, cn)
+		}
+	}
+}
