@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Exit codes (architecture.md).
@@ -85,15 +84,4 @@ func (r *Report) Gate(failOn string, allowUnknown bool) int {
 	r.FailOn = failOn
 	r.ExitCode = code
 	return code
-}
-
-// SummaryLine is the one-line summary the text report ends with.
-func (r *Report) SummaryLine() string {
-	parts := []string{
-		fmt.Sprintf("%d failed", r.Summary.Fail),
-		fmt.Sprintf("%d unknown", r.Summary.Unknown),
-		fmt.Sprintf("%d passed", r.Summary.Pass),
-		fmt.Sprintf("%d waived", r.Summary.Waived),
-	}
-	return strings.Join(parts, ", ") + fmt.Sprintf(" — exit %d", r.ExitCode)
 }

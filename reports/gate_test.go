@@ -61,7 +61,7 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 	r.Gate("medium", false)
-	if got, want := r.SummaryLine(), "3 failed, 1 unknown, 1 passed, 1 waived — exit 1"; got != want {
+	if got, want := summaryLine(r), "3 failed, 1 unknown, 1 passed, 1 waived — exit 1"; got != want {
 		t.Errorf("SummaryLine = %q, want %q", got, want)
 	}
 }

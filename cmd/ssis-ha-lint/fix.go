@@ -15,10 +15,10 @@ func newFixCmd() *cobra.Command {
 	var f scanFlags
 	var outDir string
 	c := &cobra.Command{
-		Use:   "fix",
-		Short: "Write fix scripts (PowerShell per node, T-SQL per instance) for a bundle's failing findings",
+		Use:     "fix",
+		Short:   "Write fix scripts (PowerShell per node, T-SQL per instance) for a bundle's failing findings",
 		Example: `  ssis-ha-lint fix --bundle evidence/ --out fixes/`,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if outDir == "" {
 				return &exitError{code: 2, err: fmt.Errorf("give --out DIR")}

@@ -18,8 +18,15 @@ type outputFlags struct {
 	format  string
 	outputs []string
 	quiet   bool
-	noColor bool
 	color   string
+
+	sarifAnchor        string
+	sarifIncludeWaived bool
+	sarifOmitUnknown   bool
+	sarifBaseDir       string
+	// anchorLines maps a node to its line in the anchor file (the
+	// inventory's node entries); set by the command, not a flag.
+	anchorLines map[string]int
 }
 
 func (o *outputFlags) register(c *cobra.Command) {
@@ -28,6 +35,23 @@ func (o *outputFlags) register(c *cobra.Command) {
 	fl.StringArrayVarP(&o.outputs, "output", "o", nil, "also write FORMAT=PATH (repeatable), e.g. --output sarif=out.sarif --output html=report.html")
 	fl.BoolVarP(&o.quiet, "quiet", "q", false, "text: print the summary line only")
 	fl.StringVar(&o.color, "color", "auto", "text colour: auto (a terminal without NO_COLOR), always, never")
+	fl.StringVar(&o.sarifAnchor, "sarif-anchor", "", "SARIF: anchor every result on this file of your repository (default: the inventory, else the bundle artifact)")
+	fl.BoolVar(&o.sarifIncludeWaived, "sarif-include-waived", false, "SARIF: keep waived results, as suppressions")
+	fl.BoolVar(&o.sarifOmitUnknown, "sarif-omit-unknown", false, "SARIF: leave out unknown results (kind open)")
+	fl.StringVar(&o.sarifBaseDir, "sarif-base-dir", "", "SARIF: make locations relative to this directory (default: the working directory, e.g. the repository checkout)")
+}
+
+func (o *outputFlags) formatterOptions() reports.Options {
+	opts := reports.Options{
+		Quiet:              o.quiet,
+		SARIFIncludeWaived: o.sarifIncludeWaived,
+		SARIFOmitUnknown:   o.sarifOmitUnknown,
+		BaseDir:            o.sarifBaseDir,
+	}
+	if o.sarifAnchor != "" {
+		opts.SARIFAnchor = &reports.SARIFAnchor{Path: o.sarifAnchor, Lines: o.anchorLines}
+	}
+	return opts
 }
 
 type target struct {
@@ -89,7 +113,7 @@ func (o *outputFlags) write(c *cobra.Command, rep *reports.Report) error {
 		return err
 	}
 	for _, t := range ts {
-		opts := reports.Options{Quiet: o.quiet}
+		opts := o.formatterOptions()
 		if t.path == "" {
 			opts.Color = o.useColor(c.OutOrStdout())
 			f, err := reports.New(t.format, opts)
