@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +41,8 @@ func newFixCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("write fix scripts: %w", err)}
 			}
-			fmt.Fprintf(c.OutOrStdout(), "wrote fix scripts to %s (%v)\n", outDir, plan)
+			fmt.Fprintf(c.OutOrStdout(), "wrote %d file(s) to %s for %d fix(es), %d manual step(s); start with %s\n",
+				len(plan.Files), outDir, plan.Fixed, len(plan.Manual), filepath.Join(outDir, "README.md"))
 			return nil
 		},
 	}
