@@ -318,7 +318,24 @@ func (r *recorder) snapshot() *Instance {
 	defer r.mu.Unlock()
 	r.closed = true
 	inst := r.inst
+	inst.Results = append([]*ResultSet(nil), inst.Results...)
+	inst.Errors = append([]QueryError(nil), inst.Errors...)
+	sort.SliceStable(inst.Results, func(i, j int) bool { return packIndex(inst.Results[i].QueryID) < packIndex(inst.Results[j].QueryID) })
+	sort.SliceStable(inst.Errors, func(i, j int) bool { return packIndex(inst.Errors[i].Query) < packIndex(inst.Errors[j].Query) })
 	return &inst
+}
+
+// packIndex orders by the pack ("" — a connection error — first).
+func packIndex(id string) int {
+	if id == "" {
+		return -1
+	}
+	for i, q := range pack {
+		if q.ID == id {
+			return i
+		}
+	}
+	return len(pack)
 }
 
 // forEach runs f for every target in parallel (at most MaxParallel at a
@@ -397,12 +414,23 @@ func (c *collector) collectInstance(ctx context.Context, t target, rec *recorder
 	defer conn.Close()
 	rec.update(func(in *Instance) { in.Collected = true })
 
+	// server_properties, ssisdb_replica_states and ag_replicas first: they
+	// say whether this is the SSISDB primary, whose SSISDB queries then run
+	// on a second connection while the other per-replica queries go on.
+	var perReplica []Query
+	for _, q := range pack {
+		if q.Scope == EveryReplica && !q.OptIn {
+			perReplica = append(perReplica, q)
+		}
+	}
+	first := map[string]bool{"server_properties": true, "ssisdb_replica_states": true, "ag_replicas": true}
+	sort.SliceStable(perReplica, func(i, j int) bool { return first[perReplica[i].ID] && !first[perReplica[j].ID] })
+
 	var states, replicas *ResultSet
 	name := t.name
-	for _, q := range pack {
-		if q.Scope != EveryReplica || q.OptIn {
-			continue
-		}
+	var ssisdb sync.WaitGroup
+	defer ssisdb.Wait()
+	for i, q := range perReplica {
 		var args []any
 		if q.ID == "server_principals" {
 			args = []any{sql.Named("accounts", "|"+strings.Join(c.o.ServiceAccounts, "|")+"|")}
@@ -420,22 +448,31 @@ func (c *collector) collectInstance(ctx context.Context, t target, rec *recorder
 			replicas = rs
 		}
 		rec.add(rs)
+		if i == len(first)-1 && c.claimPrimary(name, t.single, states, replicas) {
+			rec.update(func(in *Instance) { in.Primary = true })
+			ssisdb.Add(1)
+			go func() {
+				defer ssisdb.Done()
+				c.collectSSISDB(ctx, t, rec)
+			}()
+		}
 	}
+}
 
-	if !t.single && !isPrimary(name, states, replicas) {
-		return
+// claimPrimary decides whether this instance answers the SSISDB queries:
+// the only instance (FCI / standalone), or the SSISDB primary; the first
+// claimant wins.
+func (c *collector) claimPrimary(name string, single bool, states, replicas *ResultSet) bool {
+	if !single && !isPrimary(name, states, replicas) {
+		return false
 	}
 	c.mu.Lock()
-	claimed := c.primaryName == ""
-	if claimed {
-		c.primaryName = name
+	defer c.mu.Unlock()
+	if c.primaryName != "" {
+		return false
 	}
-	c.mu.Unlock()
-	if !claimed {
-		return
-	}
-	rec.update(func(in *Instance) { in.Primary = true })
-	c.collectSSISDB(ctx, t, rec)
+	c.primaryName = name
+	return true
 }
 
 // collectSSISDB runs the SSISDB queries in the SSISDB database context (the
