@@ -55,7 +55,7 @@ type Plan struct {
 	Manual []ManualStep
 	// RescanCommand is the command to run after everything.
 	RescanCommand string
-	// Fixed lists the failing results whose fix is in a script or a manual step.
+	// Fixed counts the failing results whose fix is in a script or a manual step.
 	Fixed int
 }
 
@@ -72,7 +72,8 @@ type Step struct {
 
 // BlockRef names one block of a script.
 type BlockRef struct {
-	FixID string   // catalog id (or derived block name)
+	FixID string   // catalog id of docs/fix-catalog.md
+	Block string   // the block (template) name: the fix id, or a part of it such as export-master-pfx
 	Phase string   // phase name
 	Rules []string // rules this block fixes
 }

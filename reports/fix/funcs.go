@@ -189,14 +189,16 @@ func port(s string) (string, error) {
 	return v, nil
 }
 
-var storeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,31}$`)
+var storeRE = regexp.MustCompile(`^(?i:(?:LocalMachine|Cert:\\LocalMachine)[/\\])?([A-Za-z][A-Za-z0-9]{0,31})$`)
 
-// store validates a certificate store name (Root, My, ...).
+// store validates a LocalMachine certificate store name ("Root", "My",
+// "LocalMachine/My", "LocalMachine\My") and returns the bare store name.
 func store(s string) (string, error) {
-	if !storeRE.MatchString(s) {
-		return "", fmt.Errorf("%q is not a certificate store name", s)
+	m := storeRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", fmt.Errorf("%q is not a LocalMachine certificate store name", s)
 	}
-	return s, nil
+	return m[1], nil
 }
 
 // oneLine turns a value into text that cannot leave a single comment line:

@@ -89,7 +89,7 @@ func (g *generator) plan(scripts []*script, plan *Plan) (*readmeData, error) {
 			var refs []BlockRef
 			for _, b := range s.Blocks {
 				if b.Stage == stage {
-					refs = append(refs, BlockRef{FixID: b.Tmpl, Phase: phaseNames[b.Phase], Rules: b.Rules})
+					refs = append(refs, BlockRef{FixID: b.FixID, Block: b.Tmpl, Phase: phaseNames[b.Phase], Rules: b.Rules})
 				}
 			}
 			if len(refs) == 0 {

@@ -136,7 +136,7 @@ func everyIDReport() *reports.Report {
 	r.Results = append(r.Results,
 		fail("WRK-OWN-CERT", "critical", "WRK2", "cert:worker",
 			"WRK2 has no worker certificate with a private key in LocalMachine\\My",
-			fx("replace-worker-cert", "WRK2", map[string]any{"worker": "wrk2.contoso.com", "store": "My", "service": "SSISScaleOutWorker150"})),
+			fx("replace-worker-cert", "WRK2", map[string]any{"worker": "wrk2.contoso.com", "store": "LocalMachine/My", "service": "SSISScaleOutWorker150"})),
 		fail("MASTER-CERT-CN-DNS", "critical", "SQLN3", "cert:CN",
 			"the master certificate of SQLN3 does not carry ssismaster.contoso.com",
 			fx("renew-master-cert", "SQLN3", map[string]any{"dns_name": "ssismaster.contoso.com", "port": "8391", "path": masterCfg})),
