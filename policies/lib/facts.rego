@@ -499,3 +499,7 @@ same_instance(a, b) if upper(default_instance(a)) == upper(default_instance(b))
 default_instance(i) := "" if {
 	upper(trim_space(i)) == "MSSQLSERVER"
 } else := trim_space(i)
+
+host_in(h, hosts) if {
+	any_host(h, hosts)
+} else := false

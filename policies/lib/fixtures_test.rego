@@ -531,6 +531,7 @@ fci_master_cert := {"cns": ["sqlfci01.contoso.com", "SQLFCI01"], "subject": "CN=
 healthy_fci := object.union(
 	json.patch(healthy, [
 		{"op": "add", "path": ["deployment", "listener"], "value": null},
+		{"op": "add", "path": ["cluster"], "value": fci_cluster},
 		{"op": "add", "path": ["sql"], "value": {fci_inst: {
 			"instance": fci_inst, "node": "SQLN1", "collected": true, "error": "", "missing": {},
 			"queries": object.union(primary_queries, {"server_properties": qs(fci_inst, "server_properties", [{
@@ -567,3 +568,25 @@ healthy_fci := object.union(
 fci_patch(p) := object.union(healthy_fci, p)
 
 fci_set(path, value) := json.patch(healthy_fci, [{"op": "add", "path": path, "value": value}])
+
+fci_cluster := {
+	"source_node": "SQLN1",
+	"Name": "FCICLU",
+	"Nodes": [{"Name": "SQLN1", "State": "Up"}, {"Name": "SQLN2", "State": "Up"}],
+	"Groups": [{"Name": "SQL Server (INST1)", "State": "Online", "OwnerNode": "SQLN1", "GroupType": "Unknown"}],
+	"Resources": [
+		{
+			"Name": "SQL Server (INST1)", "ResourceType": "SQL Server", "OwnerGroup": "SQL Server (INST1)",
+			"OwnerNode": "SQLN1", "State": "Online", "PossibleOwners": ["SQLN1", "SQLN2"], "Parameters": {"InstanceName": "INST1"},
+		},
+		{
+			"Name": "SQL Network Name (SQLFCI01)", "ResourceType": "Network Name", "OwnerGroup": "SQL Server (INST1)",
+			"OwnerNode": "SQLN1", "State": "Online", "PossibleOwners": ["SQLN1", "SQLN2"], "Parameters": {"DnsName": "SQLFCI01", "Name": "SQLFCI01"},
+		},
+		{
+			"Name": "SSIS Scale Out Master", "ResourceType": "Generic Service", "OwnerGroup": "SQL Server (INST1)",
+			"OwnerNode": "SQLN1", "State": "Online", "PossibleOwners": ["SQLN1", "SQLN2"],
+			"Parameters": {"ServiceName": "SSISScaleOutMaster150"},
+		},
+	],
+}

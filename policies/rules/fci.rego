@@ -3,6 +3,7 @@
 package ssis.rules.fci
 
 import data.ssis.lib.certs
+import data.ssis.lib.cluster
 import data.ssis.lib.facts
 import data.ssis.lib.names
 import data.ssis.lib.result as res
@@ -95,5 +96,53 @@ fci_sqlservername contains r if {
 		"expected": want,
 		"evidence": [facts.master_ev(name, "SqlServerName"), {"artifact": facts.sql_artifact(facts.primary_instance, "server_properties"), "key": "ServerName"}],
 		"fix": res.fix("set-master-config", name, {"path": facts.master_path(name), "key": "SqlServerName", "value": want}),
+	})
+}
+
+# METADATA
+# title: The master service is a resource of the SQL Server role
+# description: On an FCI the master Generic Service resource sits in the SQL Server role's group and is Online.
+# custom:
+#   id: FCI-MASTER-IN-SQL-ROLE
+#   severity: critical
+#   variant: fci
+#   profiles: [ha, pre-upgrade]
+#   source: FCI §6
+#   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/scale-out-failover-cluster-instance
+#   fix: manual
+#   why: >-
+#     Workers reach the master through the SQL Server network name; only a master resource in the SQL Server role moves
+#     with that name when the FCI fails over.
+#   facts: ["nodes/<NODE>/cluster.json: Resources[ResourceType=Generic Service].OwnerGroup, State, Resources[ResourceType=SQL Server].OwnerGroup"]
+#   remediation: >-
+#     Add-ClusterResource -Name 'SSIS Scale Out Master' -ResourceType 'Generic Service' -Group '<SQL Server role>', set
+#     its ServiceName parameter to SSISScaleOutMaster<VER>, and start it.
+#   tags: [cluster, fci]
+fci_master_in_sql_role contains r if {
+	facts.variant == "fci"
+	res_ := cluster.master_resource
+	group := facts.str(facts.get(res_, "OwnerGroup", ""))
+	problems := array.concat(
+		[sprintf("it is in group %s, not the SQL Server role %s", [group, cluster.sql_group]) | group != cluster.sql_group],
+		[sprintf("it is %s, not Online", [facts.get(res_, "State", "")]) | not cluster.online(res_)],
+	)
+	r := res.decide({
+		"rule": "FCI-MASTER-IN-SQL-ROLE",
+		"subject": res.deployment_subject("cluster:master-resource"),
+		"missing": facts.first_missing([
+			cluster.master_resource_missing,
+			facts.missing_if(cluster.sql_group == "", "cluster: no SQL Server resource found"),
+		]),
+		"ok": count(problems) == 0,
+		"pass_msg": sprintf("The master resource %s is Online in the SQL Server role %s.", [facts.get(res_, "Name", ""), group]),
+		"fail_msg": sprintf("The master resource %s does not fail over with the FCI: %s.", [facts.get(res_, "Name", ""), concat("; ", problems)]),
+		"unknown_msg": "The master resource could not be checked against the SQL Server role.",
+		"observed": {"OwnerGroup": group, "State": facts.get(res_, "State", null)},
+		"expected": {"OwnerGroup": cluster.sql_group, "State": "Online"},
+		"evidence": [cluster.ev("Resources")],
+		"fix": res.manual(facts.reference_node, [
+			sprintf("$r = Add-ClusterResource -Name 'SSIS Scale Out Master' -ResourceType 'Generic Service' -Group '%s'", [cluster.sql_group]),
+			sprintf("$r | Set-ClusterParameter -Name ServiceName -Value '%s'; Start-ClusterResource $r", [facts.master_service_name]),
+		]),
 	})
 }

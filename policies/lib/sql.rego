@@ -1,0 +1,161 @@
+# SQL Server facts: replicas, the SSISDB primary's result sets, logging
+# connection string, SQL Server time values.
+package ssis.lib.sql
+
+import data.ssis.lib.facts
+import data.ssis.lib.names
+
+prim := facts.primary_instance
+
+instances := sort(object.keys(facts.obj(facts.get(input, "sql", {}))))
+
+# replicas: [{"instance", "node"}] — every SQL instance of the bundle and, on
+# the AG variant, every replica node that has none (reported unknown).
+replicas := array.concat(
+	[{"instance": i, "node": facts.instance_node(i)} | some i in instances],
+	[{"instance": n, "node": n} |
+		facts.variant == "ag"
+		some n in facts.replica_nodes
+		not node_has_instance(n)
+	],
+)
+
+node_has_instance(n) if {
+	some i in instances
+	names.node_eq(facts.instance_node(i), n)
+}
+
+node_has_instance(n) if {
+	some i in instances
+	names.node_eq(split(i, "\\")[0], n)
+}
+
+# rows(inst, q): the rows, or [] when absent (callers report sql_missing).
+rows(inst, q) := r if {
+	r := facts.rows(inst, q)
+	is_array(r)
+} else := []
+
+# missing(inst, q): why the rows are absent ([] when present).
+missing(inst, q) := facts.sql_missing(inst, q)
+
+artifact(inst, q) := facts.sql_artifact(inst, q)
+
+ev(inst, q, key) := {"artifact": artifact(inst, q), "key": key}
+
+subject(inst, object) := {"kind": "instance", "instance": inst, "node": n, "object": object} if {
+	n := facts.instance_node(inst)
+	n != ""
+} else := {"kind": "instance", "instance": inst, "object": object}
+
+# the one row of server_properties
+server(inst) := r if {
+	some r in rows(inst, "server_properties")
+} else := {}
+
+# SSISDB primary properties (null when absent)
+master_property(name) := v if {
+	v := facts.property(prim, "ssisdb_master_properties", name)
+} else := null
+
+catalog_property(name) := v if {
+	v := facts.property(prim, "ssisdb_catalog_properties", name)
+} else := null
+
+# the AG that contains SSISDB (from the primary, else any replica).
+ag_name := n if {
+	some r in rows(prim, "ag_ssisdb")
+	upper(r.database_name) == "SSISDB"
+	n := r.ag_name
+} else := n if {
+	some i in instances
+	some r in rows(i, "ag_ssisdb")
+	upper(r.database_name) == "SSISDB"
+	n := r.ag_name
+} else := ""
+
+# primary's AG replica rows of the SSISDB AG.
+ag_replica_rows := [r |
+	some r in rows(prim, "ag_replicas")
+	facts.str(facts.get(r, "ag_name", "")) == ag_name
+]
+
+same_server(a, b) if upper(trim_space(a)) == upper(trim_space(b))
+
+# --- logging -------------------------------------------------------------------
+
+log_login := "##MS_SSISLogDBWorkerAgentLogin##"
+
+log_user := "##MS_SSISLogDBWorkerAgentUser##"
+
+# the decrypted logging connection string (opt-in; Password redacted), or "".
+log_connstr := cs if {
+	some r in rows(prim, "logdb_connection")
+	cs := facts.str(r.connection_string)
+} else := ""
+
+# connection string keywords, lower-cased keys.
+connstr_kv(cs) := {lower(trim_space(parts[0])): trim_space(concat("=", array.slice(parts, 1, count(parts)))) |
+	some part in split(cs, ";")
+	parts := split(part, "=")
+	count(parts) >= 2
+}
+
+connstr_value(cs, keys) := v if {
+	kv := connstr_kv(cs)
+	some k in keys
+	v := kv[k]
+} else := ""
+
+# windows_logging: the logging connection string uses Integrated Security.
+windows_logging if {
+	lower(connstr_value(log_connstr, ["integrated security", "trusted_connection"])) in {"sspi", "true", "yes"}
+}
+
+windows_logging_bool if windows_logging
+
+else := false
+
+# --- principals --------------------------------------------------------------------
+
+# principal(inst, name): the server_principals row (case-insensitive name), or null.
+principal(inst, name) := p if {
+	some p in rows(inst, "server_principals")
+	names.account_eq(facts.str(p.name), name)
+} else := null
+
+ssisdb_principal(name) := p if {
+	some p in rows(prim, "ssisdb_principals")
+	names.account_eq(facts.str(p.name), name)
+} else := null
+
+# --- time ----------------------------------------------------------------------------
+
+# time_ns(s): RFC 3339 or SQL Server datetimeoffset text ("2026-11-20
+# 09:59:38.6190000 +00:00") in Unix ns; 0 when it cannot be read.
+time_ns(s) := t if {
+	is_string(s)
+	m := regex.find_all_string_submatch_n(`^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d(?:\.\d+)?) ?(Z|[+-]\d\d:\d\d)?$`, trim_space(s), 1)
+	count(m) == 1
+	tz := zone(m[0][3])
+	t := time.parse_rfc3339_ns(sprintf("%sT%s%s", [m[0][1], m[0][2], tz]))
+} else := 0
+
+zone(z) := "Z" if z == ""
+
+else := z
+
+# --- versions --------------------------------------------------------------------------
+
+major(inst) := to_number(v) if {
+	v := facts.str(facts.get(server(inst), "ProductMajorVersion", ""))
+	regex.match(`^[0-9]+$`, v)
+} else := to_number(split(facts.str(facts.get(server(inst), "ProductVersion", "")), ".")[0]) if {
+	regex.match(`^[0-9]+\.`, facts.str(facts.get(server(inst), "ProductVersion", "")))
+} else := 0
+
+# AgentHeartbeatInterval of a worker in seconds (default 60).
+heartbeat_secs(w) := s if {
+	s := facts.get(facts.worker_settings(w), "agent_heartbeat_seconds", 0)
+	s > 0
+} else := 60
