@@ -232,6 +232,11 @@ func indent(l string) int { return len(l) - len(strings.TrimLeft(l, " ")) }
 
 func checkPSGuards(t *testing.T, name, s string) {
 	t.Helper()
+	checkPSGuardsWith(t, name, s, rescan)
+}
+
+func checkPSGuardsWith(t *testing.T, name, s, rescan string) {
+	t.Helper()
 	if !strings.Contains(s, "[CmdletBinding(SupportsShouldProcess)]\nparam(") {
 		t.Errorf("%s: no [CmdletBinding(SupportsShouldProcess)] param()", name)
 	}
@@ -247,7 +252,7 @@ func checkPSGuards(t *testing.T, name, s string) {
 		if !strings.Contains(b, "$PSCmdlet.ShouldProcess(") {
 			t.Errorf("%s: block %s changes nothing through ShouldProcess", name, title)
 		}
-		if !strings.Contains(b, "# Fixes: ") || !strings.Contains(b, "# Re-check: "+rescan) {
+		if !strings.Contains(b, "# Fixes: ") || !strings.Contains(b, "# Re-check: "+rescan) || !strings.Contains(b, "# Finding: ") {
 			t.Errorf("%s: block %s lacks its header", name, title)
 		}
 		lines := strings.Split(b, "\n")

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -48,6 +49,9 @@ func TestGrammar(t *testing.T) {
 		}
 		dirs = append(dirs, dir)
 	}
+	for _, name := range sortedKeys(bundleFixes(t)) {
+		dirs = append(dirs, bundleDirs[name])
+	}
 	nf := filepath.Join(root, "needles.json")
 	b, _ := json.Marshal(needles)
 	if err := os.WriteFile(nf, b, 0o644); err != nil {
@@ -71,4 +75,13 @@ func TestGrammar(t *testing.T) {
 		!strings.Contains(string(out), `"Stop-Computer" is code`) || !strings.Contains(string(out), `"DROP LOGIN" is code`) {
 		t.Errorf("the grammar check accepted deliberately broken scripts (err %v):\n%s", err, out)
 	}
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
