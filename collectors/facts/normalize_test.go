@@ -488,3 +488,53 @@ func TestSchemaRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedTestdata checks the generator's malformed inputs
+// (testdata/malformed): each is an error naming the file, or a ParseError.
+func TestMalformedTestdata(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "malformed")
+	if _, err := os.Stat(root); os.IsNotExist(err) {
+		t.Skip("testdata/malformed does not exist yet")
+	}
+	cases := []struct {
+		name, openErr, normErr, parseErr string
+	}{
+		{name: "bundle-json-not-json", openErr: "bundle.json: invalid JSON at line 1"},
+		{name: "truncated.zip", openErr: "truncated.zip: not a readable zip archive"},
+		{name: "cert-not-der", normErr: "nodes/WRK1/certs/LocalMachine/My/"},
+		{name: "config-binary", parseErr: "unpaired surrogate"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := filepath.Join(root, tc.name)
+			if _, err := os.Stat(p); err != nil {
+				t.Skip(err)
+			}
+			b, err := bundle.Open(p)
+			if tc.openErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.openErr) {
+					t.Fatalf("Open: %v, want %q", err, tc.openErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := Normalize(b)
+			if tc.normErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.normErr) || !strings.Contains(err.Error(), ".cer: not a DER or PEM X.509 certificate") {
+					t.Fatalf("Normalize: %v, want %q", err, tc.normErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := d.Nodes["SQLN1"].Configs.Master
+			if m == nil || !strings.Contains(m.ParseError, tc.parseErr) {
+				t.Fatalf("config = %+v", m)
+			}
+			validate(t, validator(t), d)
+		})
+	}
+}
