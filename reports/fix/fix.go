@@ -142,6 +142,12 @@ func (e *fixError) Error() string {
 
 func (e *fixError) Unwrap() error { return e.err }
 
+// DefaultRescanCommand is "ssis-ha-lint scan --bundle <path>" with the path
+// quoted when it holds anything but letters, digits and . _ / : \ -.
+func DefaultRescanCommand(bundlePath string) string {
+	return "ssis-ha-lint scan --bundle " + shellArg(bundlePath)
+}
+
 // Write renders the fix plan for r into dir (created if needed) and returns
 // what it wrote. Only failing results with a fix are used (waived, passing
 // and unknown results never are); identical fixes (same id, target and
@@ -155,7 +161,7 @@ func Write(dir string, r *reports.Report, opts Options) (*Plan, error) {
 		opts.TransferDir = DefaultTransferDir
 	}
 	if opts.RescanCommand == "" {
-		opts.RescanCommand = "ssis-ha-lint scan --bundle " + shellArg(r.Bundle.Path)
+		opts.RescanCommand = DefaultRescanCommand(r.Bundle.Path)
 	}
 	g := &generator{r: r, opts: opts, blocks: map[string]*block{}}
 	if err := g.collect(); err != nil {

@@ -97,7 +97,7 @@ func (g *generator) plan(scripts []*script, plan *Plan) (*readmeData, error) {
 			}
 			st := Step{Stage: stage, File: s.File, Target: s.Target, Primary: s.Primary, Blocks: refs}
 			if s.Lang == langPS {
-				st.Command = `powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\` + s.File + ` -Stage ` + stage + ` -WhatIf`
+				st.Command = `powershell.exe -NoProfile -ExecutionPolicy Bypass -File ` + shellArg(`.\`+s.File) + ` -Stage ` + stage + ` -WhatIf`
 			} else {
 				st.Command = sqlcmdLine(s)
 			}

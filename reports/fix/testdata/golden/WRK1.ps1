@@ -4,7 +4,7 @@
 # Read README.md first: it says in which order to run the scripts of every node, and when
 # to copy certificate files between nodes. Run this script in an elevated Windows
 # PowerShell 5.1 on WRK1, and preview every stage with -WhatIf first:
-#   .\WRK1.ps1 -Stage Apply -WhatIf
+#   & '.\WRK1.ps1' -Stage Apply -WhatIf
 # Stages in this script: Apply, Restart. -Stage All runs them in that order.
 # Every change is guarded by a check of the current state: running it twice changes nothing
 # the second time. Secrets are parameters (asked for when needed), never written here.
