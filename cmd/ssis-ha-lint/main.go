@@ -1,3 +1,5 @@
+//go:debug x509negativeserial=1
+
 // Command ssis-ha-lint audits SSIS Scale Out high-availability deployments.
 // This package only wires command-line flags to the packages that do the
 // work.
