@@ -503,3 +503,7 @@ default_instance(i) := "" if {
 host_in(h, hosts) if {
 	any_host(h, hosts)
 } else := false
+
+flag_bool(v) if {
+	flag(v)
+} else := false

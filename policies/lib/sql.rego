@@ -10,14 +10,18 @@ prim := facts.primary_instance
 instances := sort(object.keys(facts.obj(facts.get(input, "sql", {}))))
 
 # replicas: [{"instance", "node"}] — every SQL instance of the bundle and, on
-# the AG variant, every replica node that has none (reported unknown).
+# the AG variant, every replica node that has none (reported unknown); on an
+# FCI without any instance, the SSISDB primary (reported unknown).
 replicas := array.concat(
-	[{"instance": i, "node": facts.instance_node(i)} | some i in instances],
-	[{"instance": n, "node": n} |
-		facts.variant == "ag"
-		some n in facts.replica_nodes
-		not node_has_instance(n)
-	],
+	array.concat(
+		[{"instance": i, "node": facts.instance_node(i)} | some i in instances],
+		[{"instance": n, "node": n} |
+			facts.variant == "ag"
+			some n in facts.replica_nodes
+			not node_has_instance(n)
+		],
+	),
+	[{"instance": facts.primary_label, "node": ""} | facts.variant != "ag"; count(instances) == 0],
 )
 
 node_has_instance(n) if {
@@ -159,3 +163,75 @@ heartbeat_secs(w) := s if {
 	s := facts.get(facts.worker_settings(w), "agent_heartbeat_seconds", 0)
 	s > 0
 } else := 60
+
+# the primary's SSISDB replica state row of a replica, or null.
+replica_state(inst) := r if {
+	some r in rows(prim, "ssisdb_replica_states")
+	same_server(facts.str(r.replica_server_name), inst)
+} else := null
+
+# the primary's ag_replicas row of a replica (SSISDB AG), or null.
+ag_replica(inst) := r if {
+	some r in ag_replica_rows
+	same_server(facts.str(r.replica_server_name), inst)
+} else := null
+
+# a row of a name/value result set by name (case-insensitive), or null.
+named_row(inst, q, name) := r if {
+	some r in rows(inst, q)
+	lower(facts.str(facts.get(r, "name", ""))) == lower(name)
+} else := null
+
+ssisdb_row(inst) := named_row(inst, "databases", "SSISDB")
+
+# the highest ProductMajorVersion among the replicas that reported one.
+max_major := max({major(i) | some i in instances}) if {
+	count(instances) > 0
+} else := 0
+
+is_primary_row(r) if upper(facts.str(facts.get(r, "role_desc", ""))) == "PRIMARY"
+
+is_primary_row(r) if {
+	upper(facts.str(facts.get(r, "role_desc", ""))) == ""
+	same_server(facts.str(r.replica_server_name), prim)
+}
+
+version_severity(maj) := "critical" if {
+	maj < 14
+} else := "medium"
+
+version_msg(inst, maj, top) := sprintf("%s runs SQL Server major version %d; Scale Out needs SQL Server 2017 (14) or later.", [inst, maj]) if {
+	maj < 14
+} else := sprintf("%s runs SQL Server major version %d while another replica runs %d; replicas should be on one version.", [inst, maj, top])
+
+or_absent(s) := s if {
+	s != ""
+} else := "absent"
+
+or_none(xs) := xs if {
+	count(xs) > 0
+} else := ["none"]
+
+or_any(s) := s if {
+	s != ""
+} else := "any listener"
+
+sync_pass_msg(inst, synchronous, state, health) := sprintf("%s is an asynchronous-commit replica; SSISDB's synchronization is not required there.", [inst]) if {
+	not synchronous
+} else := sprintf("%s: SSISDB is %s and %s.", [inst, state, health])
+
+listener_msg(ls, declared, found) := sprintf("Availability group %s, which contains SSISDB, has no listener; the master and logging cannot follow SSISDB.", [ag_name]) if {
+	count(ls) == 0
+} else := sprintf("Availability group %s has listener(s) %s, not the declared %s.", [ag_name, concat(", ", found), declared])
+
+alwayson_fix(inst, problems, clr) := {"id": "sql-enable-clr", "target": inst, "params": {}} if {
+	not clr
+	count(problems) == 1
+} else := {"id": "manual", "target": inst, "params": {"steps": [
+	sprintf("In SSMS connected to the primary %s: Integration Services Catalogs, right-click SSISDB, Enable Always On Support.", [prim]),
+	sprintf("Connect to %s (and every other replica) as sysadmin and confirm.", [inst]),
+]}}
+
+auth_pass_msg(inst) := sprintf("%s: package logging uses Windows authentication, so SQL authentication is not required.", [inst]) if {
+	windows_logging
+} else := sprintf("%s allows SQL Server authentication.", [inst])
