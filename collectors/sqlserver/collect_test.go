@@ -552,3 +552,36 @@ func TestPasswordNeverLeaks(t *testing.T) {
 		t.Errorf("the password did not reach the server intact: %+v", got)
 	}
 }
+
+// The default (encrypt=mandatory) refuses a server without TLS, quickly.
+func TestMandatoryEncryptionRefusesPlainServer(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	n1 := newReplica(t, "SQLN1", "SQLN1", 0)
+	o := testOptions(n1, n1)
+	o.Encrypt = ""
+	res, err := Collect(ctx, o)
+	if !errors.Is(err, ErrEntryUnreachable) || !strings.Contains(res.Error, "encryption") {
+		t.Fatalf("err %v, res.Error %q", err, res.Error)
+	}
+	if len(n1.srv.Logins()) != 0 {
+		t.Error("the login was sent over an unencrypted connection")
+	}
+}
+
+// NTLM: DOMAIN\user goes out as an SSPI (NTLM) login, not as a SQL login
+// with a backslash in its name; the responder refuses it like a server
+// without a trust would, and the password stays out of the error.
+func TestNTLMLoginIsNotASQLLogin(t *testing.T) {
+	ctx := testCtx(t, 20*time.Second)
+	n1 := newReplica(t, "SQLN1", "SQLN1", 0)
+	o := testOptions(n1, n1)
+	o.Auth, o.User = AuthNTLM, `CONTOSO\auditor`
+	res, err := Collect(ctx, o)
+	if !errors.Is(err, ErrEntryUnreachable) || !strings.Contains(res.Error, "18452") || strings.Contains(res.Error, "Aud1tor-Pw") {
+		t.Fatalf("err %v, res.Error %q", err, res.Error)
+	}
+	l := n1.srv.Logins()
+	if len(l) != 1 || !l[0].SSPI || l[0].User != "" || l[0].Password != "" {
+		t.Errorf("login %+v", l)
+	}
+}

@@ -387,10 +387,22 @@ func (o *Options) validate() error {
 	default:
 		return fmt.Errorf("unknown encrypt mode %q (strict, mandatory, optional, disable)", o.Encrypt)
 	}
-	if o.CAFile != "" {
-		if _, err := os.Stat(o.CAFile); err != nil {
-			return fmt.Errorf("CA file: %w", err)
+	if o.Timeout < 0 {
+		return errors.New("negative timeout")
+	}
+	for _, f := range []struct{ what, path string }{
+		{"CA file", o.CAFile}, {"krb5 config file", o.Krb5ConfigFile},
+		{"krb5 keytab", o.Krb5KeytabFile}, {"krb5 credential cache", o.Krb5CredCacheFile},
+	} {
+		if f.path == "" {
+			continue
 		}
+		if _, err := os.Stat(f.path); err != nil {
+			return fmt.Errorf("%s: %w", f.what, err)
+		}
+	}
+	if o.auth() != AuthKerberos && (o.Krb5ConfigFile != "" || o.Krb5KeytabFile != "" || o.Krb5CredCacheFile != "" || o.Krb5Realm != "") {
+		return errors.New("krb5 options need Kerberos authentication")
 	}
 	return nil
 }

@@ -270,3 +270,18 @@ Af8EBTADAQH/MAoGCCqGSM49BAMCA0gAMEUCIQCeYiEhFfyL588XDjQdS5VJbgOc
 IzUpc4znajWi8d8riwIgbfQOD+viWzHNbxL9Wl2iU56J6Dip2xAJbENp3lIuPsg=
 -----END CERTIFICATE-----
 `
+
+func TestValidateFiles(t *testing.T) {
+	for _, o := range []Options{
+		{Auth: AuthKerberos, Krb5KeytabFile: "/nonexistent/k.keytab"},
+		{Auth: AuthKerberos, Krb5ConfigFile: "/nonexistent/krb5.conf"},
+		{Auth: AuthKerberos, Krb5CredCacheFile: "/nonexistent/cc"},
+		{Auth: AuthSQL, Krb5Realm: "CONTOSO.COM"},
+		{CAFile: "/nonexistent/ca.pem"},
+		{Timeout: -time.Second},
+	} {
+		if err := o.validate(); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}
