@@ -116,6 +116,15 @@ func FromZip(name string, r io.ReaderAt, size int64) (*Bundle, error) {
 	if len(zr.File) > MaxEntries {
 		return nil, errLimit(name, "number of entries", int64(len(zr.File)), int64(MaxEntries))
 	}
+	// The central directory declares every size: refuse a bomb before
+	// inflating anything (a reader also stops at the declared size).
+	var declared uint64
+	for _, f := range zr.File {
+		if f.UncompressedSize64 > uint64(MaxTotalSize)-declared {
+			return nil, fmt.Errorf("bundle %s: total size: the entries declare more than the limit of %d bytes (a zip bomb?)", name, MaxTotalSize)
+		}
+		declared += f.UncompressedSize64
+	}
 	l := newLoader(name)
 	for _, f := range zr.File {
 		if err := l.countEntry(); err != nil {

@@ -31,6 +31,10 @@ var (
 	// MaxJSONDepth is the deepest nesting of JSON arrays and objects
 	// accepted by DecodeJSON.
 	MaxJSONDepth = 64
+	// MaxJSONString is the longest JSON string (key or value, in bytes as
+	// written) accepted by DecodeJSON. Evidence holds names, thumbprints,
+	// paths and messages: a string of megabytes is not evidence.
+	MaxJSONString = 1 << 20
 )
 
 // Manifest is bundle.json.

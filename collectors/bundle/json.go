@@ -66,9 +66,18 @@ func decodeUTF16(data []byte, bigEndian bool) ([]byte, error) {
 // CheckJSONDepth returns an error when the JSON text nests arrays and
 // objects deeper than max. It does not validate the JSON otherwise.
 func CheckJSONDepth(data []byte, max int) error {
+	return CheckJSONLimits(data, max, 0)
+}
+
+// CheckJSONLimits returns an error when the JSON text nests arrays and
+// objects deeper than maxDepth, or holds a string (key or value) longer than
+// maxString bytes as written (0: no limit). It does not validate the JSON
+// otherwise.
+func CheckJSONLimits(data []byte, maxDepth, maxString int) error {
 	depth := 0
 	inString := false
 	escaped := false
+	start := 0
 	for i, c := range data {
 		if inString {
 			switch {
@@ -79,15 +88,19 @@ func CheckJSONDepth(data []byte, max int) error {
 			case c == '"':
 				inString = false
 			}
+			if inString && maxString > 0 && i-start > maxString {
+				return fmt.Errorf("JSON string at offset %d is longer than the limit of %d bytes", start, maxString)
+			}
 			continue
 		}
 		switch c {
 		case '"':
 			inString = true
+			start = i
 		case '[', '{':
 			depth++
-			if depth > max {
-				return fmt.Errorf("JSON nested more than %d levels deep at offset %d", max, i)
+			if depth > maxDepth {
+				return fmt.Errorf("JSON nested more than %d levels deep at offset %d", maxDepth, i)
 			}
 		case ']', '}':
 			if depth > 0 {
@@ -113,7 +126,7 @@ func LineCol(data []byte, offset int64) (line, col int) {
 }
 
 // DecodeJSON decodes the bundle file name (used in errors) into v, after
-// DecodeText and CheckJSONDepth. Errors name the file, the position or the
+// DecodeText and CheckJSONLimits (MaxJSONDepth, MaxJSONString). Errors name the file, the position or the
 // key, and what was expected.
 func DecodeJSON(name string, data []byte, v any) error {
 	text, err := DecodeText(data)
@@ -127,7 +140,7 @@ func DecodeJSON(name string, data []byte, v any) error {
 		off := invalidUTF8Offset(text)
 		return fmt.Errorf("%s: invalid UTF-8 at offset %d, want UTF-8 or UTF-16 JSON", name, off)
 	}
-	if err := CheckJSONDepth(text, MaxJSONDepth); err != nil {
+	if err := CheckJSONLimits(text, MaxJSONDepth, MaxJSONString); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(text))

@@ -54,6 +54,10 @@ const (
 	DefaultAgentHeartbeatSeconds = 60
 )
 
+// MaxSettingsSize is the largest settings file read; the documented files
+// are a few hundred bytes.
+var MaxSettingsSize = 1 << 20
+
 // kv is one key/value read from a file, with its line.
 type kv struct {
 	key   string
@@ -84,6 +88,10 @@ func ParseSettings(name string, data []byte) *ConfigFile {
 		kind = "worker"
 	}
 
+	if len(data) > MaxSettingsSize {
+		cf.ParseError = fmt.Sprintf("file is %d bytes, more than the limit of %d for a settings file", len(data), MaxSettingsSize)
+		return cf
+	}
 	pairs, format, perr := readSettings(data)
 	cf.Format = format
 	if perr != nil {
@@ -92,6 +100,7 @@ func ParseSettings(name string, data []byte) *ConfigFile {
 	}
 	canon := canonicalKeys(kind)
 	fromOlder := map[string]bool{}
+	unknown := map[string]bool{}
 	for _, p := range pairs {
 		lk := strings.ToLower(p.key)
 		doc, known := canon[lk]
@@ -101,10 +110,13 @@ func ParseSettings(name string, data []byte) *ConfigFile {
 			older = known
 		}
 		if !known {
-			doc = p.key
-			if _, seen := cf.Settings[doc]; !seen {
+			// An unknown key's value is never kept: it may be a secret
+			// (a password someone added); the key alone is reported.
+			if !unknown[p.key] {
+				unknown[p.key] = true
 				cf.UnknownKeys = append(cf.UnknownKeys, p.key)
 			}
+			continue
 		}
 		if _, seen := cf.Settings[doc]; seen {
 			if older && !fromOlder[doc] {

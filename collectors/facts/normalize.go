@@ -109,7 +109,7 @@ func (n *normalizer) readNodes() error {
 			Name:      name,
 			Roles:     []string{},
 			Collected: mn.Collected,
-			Error:     mn.Error,
+			Error:     RedactText(mn.Error),
 			Missing:   map[string]string{},
 			Services:  map[string]*Service{},
 			Certs:     map[string]map[string]*Cert{},
@@ -132,7 +132,7 @@ func (n *normalizer) readNodes() error {
 		}
 		used[name] = true
 		if !mn.Collected {
-			reason := mn.Error
+			reason := node.Error
 			if reason == "" {
 				reason = "node not collected"
 			}
@@ -186,6 +186,7 @@ func (n *normalizer) readErrors(name string, idKeys []string) ([]errorEntry, err
 		if e.err == "" {
 			e.err = "failed (no reason given)"
 		}
+		e.err = RedactText(e.err)
 		out = append(out, e)
 	}
 	return out, nil

@@ -61,10 +61,10 @@ func (n *normalizer) readSQL() error {
 		key := InstanceKey(ms.Instance)
 		inst := newInstance(key)
 		inst.Collected = ms.Collected
-		inst.Error = ms.Error
+		inst.Error = RedactText(ms.Error)
 		n.doc.SQL[key] = inst
 		if !ms.Collected {
-			reason := ms.Error
+			reason := inst.Error
 			if reason == "" {
 				reason = "instance not collected"
 			}
@@ -177,7 +177,7 @@ func (n *normalizer) readResultSet(file, qid string) (*ResultSet, error) {
 	switch e := m["error"].(type) {
 	case nil:
 	case string:
-		rs.Error = e
+		rs.Error = RedactText(e)
 	default:
 		return nil, fmt.Errorf("%s: error: got %s, want a string or null", file, kindOf(e))
 	}
@@ -204,6 +204,10 @@ func (n *normalizer) readResultSet(file, qid string) (*ResultSet, error) {
 				return nil, fmt.Errorf("%s: rows[%d]: got %s, want an array of values", file, i, kindOf(r))
 			}
 			for c, v := range obj {
+				if s, ok := v.(string); ok && isConnStringColumn(c) {
+					obj[c] = RedactConnString(s)
+					continue
+				}
 				if flagColumns[strings.ToLower(c)] {
 					if b, ok := asBool(v); ok {
 						obj[c] = b

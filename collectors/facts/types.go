@@ -193,7 +193,9 @@ type ConfigFile struct {
 	Format     string `json:"format"`
 	ParseError string `json:"parse_error"`
 	// Settings holds the values by their documented key names (older
-	// spellings and any case mapped to the documented one).
+	// spellings and any case mapped to the documented one). Keys that are
+	// not documented are listed in UnknownKeys, never with their values
+	// (an added key may hold a secret).
 	Settings map[string]any `json:"settings"`
 	// Lines maps a documented key to the 1-based line it was found on.
 	Lines       map[string]int `json:"lines"`
