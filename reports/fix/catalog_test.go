@@ -82,3 +82,40 @@ func TestEveryIDHasTemplates(t *testing.T) {
 }
 
 func mustRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
+
+// TestPolicyFixIDsHaveTemplates: every fix id the Rego rules name (METADATA
+// "fix:" and the ids they build fixes with) is in the catalog, so no rule's
+// fix ends up as an "unknown id" manual step.
+func TestPolicyFixIDsHaveTemplates(t *testing.T) {
+	root := filepath.Join("..", "..", "policies")
+	if _, err := os.Stat(root); err != nil {
+		t.Skipf("no policies folder: %v", err)
+	}
+	meta := regexp.MustCompile(`(?m)^#\s+fix:\s*([a-z0-9-]+)`)
+	built := regexp.MustCompile(`(?:res\.fix\(|"id":\s*)"([a-z0-9-]+)"`)
+	seen := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, re := range []*regexp.Regexp{meta, built} {
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				seen++
+				if _, ok := catalog[m[1]]; !ok {
+					t.Errorf("%s: fix id %q has no template (docs/fix-catalog.md, reports/fix/catalog.go)", path, m[1])
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen == 0 {
+		t.Skip("no fix id found in the policies")
+	}
+}

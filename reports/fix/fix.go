@@ -149,7 +149,8 @@ func DefaultRescanCommand(bundlePath string) string {
 }
 
 // Write renders the fix plan for r into dir (created if needed) and returns
-// what it wrote. Only failing results with a fix are used (waived, passing
+// what it wrote. Files of an earlier run in dir that this run does not
+// write are left alone: use a fresh dir per run. Only failing results with a fix are used (waived, passing
 // and unknown results never are); identical fixes (same id, target and
 // params) are written once, naming every rule they fix. A fix whose params
 // fail validation makes Write fail before any file is written.
@@ -317,6 +318,9 @@ func (g *generator) add(b *block) {
 }
 
 func (g *generator) transfer(file, from, to string, secret bool) {
+	if from == to {
+		return
+	}
 	t, ok := g.transfers[file]
 	if !ok {
 		t = &Transfer{File: file, From: from, Secret: secret}
