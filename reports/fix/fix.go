@@ -263,7 +263,52 @@ func (g *generator) collect() error {
 		}
 	}
 	g.mergeWorkerRestarts()
+	g.conflictingConfig()
 	return nil
+}
+
+// conflictingConfig turns config changes that disagree (two rules want
+// different values for one key of one file on one node) into a manual
+// step: a script that set both would flip the value on every run.
+func (g *generator) conflictingConfig() {
+	groups := map[string][]string{}
+	for _, k := range g.order {
+		b := g.blocks[k]
+		if b.Tmpl != "set-master-config" && b.Tmpl != "set-worker-config" {
+			continue
+		}
+		ck := b.Target + "\x00" + strings.ToLower(b.P["path"]) + "\x00" + strings.ToLower(b.P["key"])
+		groups[ck] = append(groups[ck], k)
+	}
+	drop := map[string]bool{}
+	for _, ks := range groups {
+		if len(ks) < 2 {
+			continue
+		}
+		first := g.blocks[ks[0]]
+		m := &ManualStep{FixID: "manual", Target: first.Target}
+		for _, k := range ks {
+			b := g.blocks[k]
+			m.Rules = mergeSorted(m.Rules, b.Rules)
+			m.Messages = mergeKeep(m.Messages, b.Messages)
+			m.Steps = append(m.Steps, fmt.Sprintf("%s wants %s = %q in %s.", strings.Join(b.Rules, ", "), b.P["key"], b.P["value"], b.P["path"]))
+			drop[k] = true
+		}
+		m.Steps = append(m.Steps, "These rules disagree on the value: no script sets it. Decide which is right, set it by hand (back up the file first) and re-scan.")
+		g.manual = append(g.manual, m)
+	}
+	if len(drop) == 0 {
+		return
+	}
+	kept := g.order[:0]
+	for _, k := range g.order {
+		if drop[k] {
+			delete(g.blocks, k)
+			continue
+		}
+		kept = append(kept, k)
+	}
+	g.order = kept
 }
 
 // mergeWorkerRestarts folds a "restart every worker service" block (from

@@ -455,3 +455,26 @@ func TestDefaultRescan(t *testing.T) {
 		t.Errorf("README.md lacks the re-scan command")
 	}
 }
+
+func TestConflictingConfigBecomesManual(t *testing.T) {
+	r := sampleReport()
+	r.Results = append(r.Results, fail("FCI-SQLSERVERNAME", "critical", "SQLN2", "", "SQLN2: SqlServerName is not the FCI network name",
+		fx("set-master-config", "SQLN2", map[string]any{"path": masterCfg, "key": "SqlServerName", "value": `SQLFCI\INST1`})))
+	dir, plan := writeTo(t, r)
+	files := readAll(t, dir)
+	if strings.Contains(files["SQLN2.ps1"], "$key = 'SqlServerName'") {
+		t.Errorf("a conflicting config change was scripted")
+	}
+	if !strings.Contains(files["SQLN2.ps1"], "$key = 'PortNumber'") {
+		t.Errorf("the non-conflicting config change was dropped")
+	}
+	found := false
+	for _, m := range plan.Manual {
+		if strings.Join(m.Rules, ",") == "FCI-SQLSERVERNAME,MASTER-CFG-SQLSERVERNAME-LISTENER" {
+			found = true
+		}
+	}
+	if !found || !strings.Contains(files["README.md"], "These rules disagree") {
+		t.Errorf("no manual step for the conflict: %+v", plan.Manual)
+	}
+}
