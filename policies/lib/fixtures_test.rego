@@ -534,11 +534,19 @@ healthy_fci := object.union(
 		{"op": "add", "path": ["cluster"], "value": fci_cluster},
 		{"op": "add", "path": ["sql"], "value": {fci_inst: {
 			"instance": fci_inst, "node": "SQLN1", "collected": true, "error": "", "missing": {},
-			"queries": object.union(primary_queries, {"server_properties": qs(fci_inst, "server_properties", [{
-				"ServerName": fci_inst, "ComputerNamePhysicalNetBIOS": "SQLN1", "MachineName": "SQLFCI01", "InstanceName": "INST1",
-				"ProductVersion": "15.0.4355.3", "ProductMajorVersion": "15",
-				"IsHadrEnabled": 0, "IsIntegratedSecurityOnly": 0, "IsClustered": 1,
-			}])}),
+			"queries": object.union(object.union(replica_queries(fci_inst, "primary"), primary_queries), {
+				"ag_ssisdb": empty_qs(fci_inst, "ag_ssisdb"),
+				"ag_listeners": empty_qs(fci_inst, "ag_listeners"),
+				"ag_replicas": empty_qs(fci_inst, "ag_replicas"),
+				"ssisdb_replica_states": empty_qs(fci_inst, "ssisdb_replica_states"),
+				"ssisdb_alwayson_replicas": empty_qs(fci_inst, "ssisdb_alwayson_replicas"),
+				"logdb_connection": qs(fci_inst, "logdb_connection", [{"connection_string": "Data Source=SQLFCI01\\INST1;Initial Catalog=SSISDB;User Id=##MS_SSISLogDBWorkerAgentLogin##;Password=***;"}]),
+				"server_properties": qs(fci_inst, "server_properties", [{
+					"ServerName": fci_inst, "ComputerNamePhysicalNetBIOS": "SQLN1", "MachineName": "SQLFCI01", "InstanceName": "INST1",
+					"ProductVersion": "15.0.4355.3", "ProductMajorVersion": "15",
+					"IsHadrEnabled": 0, "IsIntegratedSecurityOnly": 0, "IsClustered": 1,
+				}]),
+			}),
 		}}},
 	]),
 	{
@@ -566,6 +574,8 @@ healthy_fci := object.union(
 )
 
 fci_patch(p) := object.union(healthy_fci, p)
+
+empty_qs(inst, q) := {"artifact": sprintf("sql/%s/%s.json", [inst, q]), "collected_utc": "2026-11-27T10:00:03Z", "columns": [], "rows": [], "error": ""}
 
 fci_set(path, value) := json.patch(healthy_fci, [{"op": "add", "path": path, "value": value}])
 

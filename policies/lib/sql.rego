@@ -235,3 +235,120 @@ alwayson_fix(inst, problems, clr) := {"id": "sql-enable-clr", "target": inst, "p
 auth_pass_msg(inst) := sprintf("%s: package logging uses Windows authentication, so SQL authentication is not required.", [inst]) if {
 	windows_logging
 } else := sprintf("%s allows SQL Server authentication.", [inst])
+
+# parse_endpoint("aglsn.contoso.com,1433") = {"host", "instance", "port"}; a
+# missing port is 1433. "tcp:" prefixes are ignored.
+parse_endpoint(s) := {"host": m[0][1], "instance": m[0][2], "port": endpoint_port(m[0][3])} if {
+	m := regex.find_all_string_submatch_n(`^(?:tcp:)?([^,:\\]+)(?:\\([^,:]+))?(?:[,:]([0-9]+))?$`, trim_space(s), 1)
+	count(m) == 1
+} else := {"host": "", "instance": "", "port": 0}
+
+endpoint_port(p) := 1433 if p == ""
+
+else := to_number(p)
+
+# is_listener(s): an SQL endpoint that is the deployment's listener name,port.
+is_listener(s) if {
+	e := parse_endpoint(s)
+	names.host_eq(e.host, facts.str(facts.get(facts.listener, "host", "")))
+	e.port == facts.eff_port(facts.listener)
+	e.instance == ""
+} else := false
+
+listener_text := sprintf("%s,%d", [facts.get(facts.listener, "host", ""), facts.eff_port(facts.listener)])
+
+log_password_row(inst) := r if {
+	some r in rows(inst, "logdb_password_check")
+	lower(facts.str(facts.get(r, "login_name", ""))) == lower(log_login)
+} else := null
+
+# the SID to create the logging login with: the SSISDB user's, else the primary's login's.
+log_sid := s if {
+	s := facts.str(facts.get(ssisdb_principal(log_user), "sid", ""))
+	s != ""
+} else := facts.str(facts.get(principal(prim, log_login), "sid", ""))
+
+login_problems(inst) := [sprintf("%s does not exist", [log_login])] if {
+	principal(inst, log_login) == null
+} else := array.concat(
+	["it is disabled" | facts.flag(facts.get(principal(inst, log_login), "is_disabled", false))],
+	array.concat(
+		[sprintf("the SSISDB user %s does not exist", [log_user]) | ssisdb_principal(log_user) == null],
+		[sprintf("its SID %s is not the SID %s of the SSISDB user %s (orphaned user after failover)", [facts.get(principal(inst, log_login), "sid", ""), facts.get(ssisdb_principal(log_user), "sid", ""), log_user]) |
+			ssisdb_principal(log_user) != null
+			upper(facts.str(facts.get(principal(inst, log_login), "sid", ""))) != upper(facts.str(facts.get(ssisdb_principal(log_user), "sid", "")))
+		],
+	),
+)
+
+login_fix(inst, problems) := {"id": "sql-create-logdb-login", "target": inst, "params": {"login": log_login, "sid": log_sid}} if {
+	principal(inst, log_login) == null
+} else := {"id": "sql-enable-login", "target": inst, "params": {"login": log_login}} if {
+	problems == ["it is disabled"]
+} else := {"id": "manual", "target": inst, "params": {"steps": [
+	sprintf("On %s: DROP LOGIN [%s];", [inst, log_login]),
+	sprintf("CREATE LOGIN [%s] WITH PASSWORD = N'$(LogDbPassword)', SID = %s, CHECK_POLICY = OFF; (the password of the logging connection string)", [log_login, log_sid]),
+]}}
+
+ds_keys := ["data source", "server", "address", "addr", "network address"]
+
+db_keys := ["initial catalog", "database"]
+
+uid_keys := ["user id", "uid", "user"]
+
+connstr_problems(cs) := array.concat(
+	array.concat(
+		[sprintf("Data Source is %s, not the listener %s", [or_absent(connstr_value(cs, ds_keys)), listener_text]) | not is_listener(connstr_value(cs, ds_keys))],
+		[sprintf("Initial Catalog is %s, not SSISDB", [or_absent(connstr_value(cs, db_keys))]) | upper(connstr_value(cs, db_keys)) != "SSISDB"],
+	),
+	[sprintf("User Id is %s, not %s (and no Integrated Security)", [or_absent(connstr_value(cs, uid_keys)), log_login]) |
+		not windows_logging
+		lower(connstr_value(cs, uid_keys)) != lower(log_login)
+	],
+)
+
+password_pass_msg(inst) := sprintf("%s: logging uses Windows authentication; no SQL password to keep in sync.", [inst]) if {
+	windows_logging
+} else := sprintf("%s: the logging login's password matches the logging connection string.", [inst])
+
+# LOG-WINDOWS-ACCOUNT-CONSISTENT: what is missing.
+windows_logging_missing := m if {
+	m := missing(prim, "logdb_connection")
+	count(m) > 0
+} else := [] if {
+	not windows_logging
+} else := array.concat(
+	[x | some w in facts.worker_nodes; some x in facts.service_missing(w, "worker")],
+	array.concat(
+		[x | some rep in replicas; some x in missing(rep.instance, "server_principals")],
+		missing(prim, "ssisdb_principals"),
+	),
+)
+
+windows_logging_problems(accts) := [] if {
+	not windows_logging
+} else := [sprintf("the workers run as %d different accounts (%s)", [count(accts), concat(", ", accts)])] if {
+	count(accts) != 1
+} else := array.concat(
+	[sprintf("%s has no enabled login on %s", [accts[0], rep.instance]) |
+		some rep in replicas
+		p := principal(rep.instance, accts[0])
+		not login_enabled(p)
+	],
+	[sprintf("%s is not an SSISDB user in ssis_cluster_worker", [accts[0]]) | not in_worker_role(accts[0])],
+)
+
+login_enabled(p) if {
+	p != null
+	not facts.flag(facts.get(p, "is_disabled", false))
+}
+
+in_worker_role(acct) if {
+	some p in rows(prim, "ssisdb_principals")
+	names.account_eq(facts.str(p.name), acct)
+	lower(facts.str(facts.get(p, "role_name", ""))) == "ssis_cluster_worker"
+}
+
+windows_pass_msg(accts) := "Package logging uses SQL authentication; the workers' accounts are not used for logging." if {
+	not windows_logging
+} else := sprintf("Package logging uses Windows authentication as %s, which every worker runs as and every replica knows.", [concat(", ", accts)])

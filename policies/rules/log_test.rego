@@ -1,0 +1,163 @@
+package ssis.test.log
+
+import data.ssis.rules.log
+import data.ssis.test.fixtures as fx
+
+qmissing(inst, query) := json.patch(fx.healthy, [
+	{"op": "remove", "path": ["sql", inst, "queries", query]},
+	{"op": "add", "path": ["sql", inst, "missing", query], "value": "permission denied"},
+])
+
+row(inst, query, i, col, v) := fx.set(["sql", inst, "queries", query, "rows", i, col], v)
+
+inst_status(rs, inst) := {r.status | some r in rs; r.subject.instance == inst}
+
+status(rs) := [r.status | some r in rs]
+
+windows_cs := "Data Source=aglsn.contoso.com,1433;Initial Catalog=SSISDB;Integrated Security=SSPI;"
+
+windows_logging(inp) := json.patch(inp, [{"op": "add", "path": ["sql", "SQLN1", "queries", "logdb_connection", "rows", 0, "connection_string"], "value": windows_cs}])
+
+# --- LOG-LOGIN-ON-EVERY-REPLICA --------------------------------------------------------
+
+test_login_pass if {
+	fx.all_pass(log.log_login_on_every_replica) with input as fx.healthy
+}
+
+test_login_fail_absent if {
+	inp := fx.set(["sql", "SQLN2", "queries", "server_principals", "rows"], [])
+	rs := log.log_login_on_every_replica with input as inp
+	inst_status(rs, "SQLN2") == {"fail"}
+	fx.result(rs, "SQLN2").fix == {"id": "sql-create-logdb-login", "target": "SQLN2", "params": {"login": fx.log_login, "sid": fx.log_sid}}
+}
+
+test_login_fail_sid if {
+	rs := log.log_login_on_every_replica with input as row("SQLN2", "server_principals", 0, "sid", "0x00")
+	inst_status(rs, "SQLN2") == {"fail"}
+	inst_status(rs, "SQLN1") == {"pass"}
+	fx.result(rs, "SQLN2").fix.id == "manual"
+}
+
+test_login_fail_disabled if {
+	rs := log.log_login_on_every_replica with input as row("SQLN2", "server_principals", 0, "is_disabled", true)
+	fx.result(rs, "SQLN2").fix == {"id": "sql-enable-login", "target": "SQLN2", "params": {"login": fx.log_login}}
+}
+
+test_login_unknown if {
+	rs := log.log_login_on_every_replica with input as qmissing("SQLN1", "ssisdb_principals")
+	inst_status(rs, "SQLN2") == {"unknown"}
+}
+
+# --- LOG-LOGDB-SERVER-IS-LISTENER ---------------------------------------------------------
+
+props(kv) := fx.set(["sql", "SQLN1", "queries", "ssisdb_master_properties", "rows"], [{"property_name": k, "property_value": v} | some k, v in kv])
+
+test_logdb_server_pass if {
+	fx.all_pass(log.log_logdb_server_is_listener) with input as props({"CLUSTER_LOGDB_SERVER": "AGLSN"})
+}
+
+test_logdb_server_fail if {
+	rs := log.log_logdb_server_is_listener with input as props({"CLUSTER_LOGDB_SERVER": "SQLN1"})
+	status(rs) == ["fail"]
+	[r.fix | some r in rs] == [{"id": "sql-update-logdb-info", "target": "SQLN1", "params": {"server_name": "aglsn.contoso.com,1433", "login": fx.log_login}}]
+}
+
+test_logdb_server_unknown if {
+	status(log.log_logdb_server_is_listener) == ["unknown"] with input as fx.set(["deployment", "listener"], null)
+}
+
+# --- LOG-CONNSTR-IS-LISTENER -----------------------------------------------------------------
+
+cs(v) := row("SQLN1", "logdb_connection", 0, "connection_string", v)
+
+test_connstr_pass if {
+	fx.all_pass(log.log_connstr_is_listener) with input as fx.healthy
+	fx.all_pass(log.log_connstr_is_listener) with input as windows_logging(fx.healthy)
+}
+
+test_connstr_fail if {
+	rs := log.log_connstr_is_listener with input as cs("Data Source=SQLN1;Initial Catalog=master;User Id=sa;Password=***;")
+	status(rs) == ["fail"]
+	some r in rs
+	contains(r.message, "Data Source is SQLN1")
+	contains(r.message, "Initial Catalog is master")
+	contains(r.message, "User Id is sa")
+}
+
+test_connstr_unknown_not_collected if {
+	rs := log.log_connstr_is_listener with input as fx.remove(["sql", "SQLN1", "queries", "logdb_connection"])
+	status(rs) == ["unknown"]
+}
+
+# --- LOG-PASSWORD-IN-SYNC -----------------------------------------------------------------------
+
+test_password_pass if {
+	fx.all_pass(log.log_password_in_sync) with input as fx.healthy
+}
+
+test_password_pass_windows_logging_without_check if {
+	inp := json.patch(windows_logging(fx.healthy), [{"op": "remove", "path": ["sql", n, "queries", "logdb_password_check"]} | some n in ["SQLN1", "SQLN2"]])
+	fx.all_pass(log.log_password_in_sync) with input as inp
+}
+
+test_password_fail if {
+	rs := log.log_password_in_sync with input as row("SQLN2", "logdb_password_check", 0, "password_matches", false)
+	inst_status(rs, "SQLN2") == {"fail"}
+	fx.result(rs, "SQLN2").fix == {"id": "sql-alter-logdb-login", "target": "SQLN2", "params": {"login": fx.log_login}}
+}
+
+test_password_unknown if {
+	rs := log.log_password_in_sync with input as fx.remove(["sql", "SQLN2", "queries", "logdb_password_check"])
+	inst_status(rs, "SQLN2") == {"unknown"}
+}
+
+# --- LOG-WINDOWS-ACCOUNT-CONSISTENT ----------------------------------------------------------------
+
+win_ok := json.patch(windows_logging(fx.healthy), [
+{"op": "add", "path": ["sql", n, "queries", "server_principals", "rows", 3], "value": {"name": "contoso\\SVC-SSISWORKER", "sid": "0x01", "type_desc": "WINDOWS_LOGIN", "is_disabled": false}} |
+	some n in ["SQLN1", "SQLN2"]
+])
+
+win_user := {"name": "CONTOSO\\svc-ssisworker", "sid": "0x01", "type_desc": "WINDOWS_USER", "role_name": "ssis_cluster_worker"}
+
+test_windows_account_pass_sql_auth if {
+	fx.all_pass(log.log_windows_account_consistent) with input as fx.healthy
+}
+
+test_windows_account_pass if {
+	inp := json.patch(win_ok, [{"op": "add", "path": ["sql", "SQLN1", "queries", "ssisdb_principals", "rows", 2], "value": win_user}])
+	fx.all_pass(log.log_windows_account_consistent) with input as inp
+}
+
+test_windows_account_fail_no_user_and_two_accounts if {
+	rs := log.log_windows_account_consistent with input as win_ok
+	status(rs) == ["fail"]
+	inp := json.patch(win_ok, [{"op": "add", "path": ["nodes", "WRK2", "services", "SSISScaleOutWorker150", "StartName"], "value": "CONTOSO\\other"}])
+	rs2 := log.log_windows_account_consistent with input as inp
+	status(rs2) == ["fail"]
+	some r in rs2
+	contains(r.message, "2 different accounts")
+}
+
+test_windows_account_unknown if {
+	status(log.log_windows_account_consistent) == ["unknown"] with input as fx.remove(["sql", "SQLN1", "queries", "logdb_connection"])
+	status(log.log_windows_account_consistent) == ["unknown"] with input as fx.missing("WRK1", "services") with input.sql.SQLN1.queries.logdb_connection.rows as [{"connection_string": windows_cs}]
+}
+
+# --- LOG-LOGIN-NO-EXPIRY -----------------------------------------------------------------------------
+
+test_no_expiry_pass if {
+	fx.all_pass(log.log_login_no_expiry) with input as fx.healthy
+	fx.all_pass(log.log_login_no_expiry) with input as fx.healthy_fci
+}
+
+test_no_expiry_fail if {
+	rs := log.log_login_no_expiry with input as row("SQLN2", "sql_logins", 0, "is_locked", true)
+	inst_status(rs, "SQLN2") == {"fail"}
+	contains(fx.result(rs, "SQLN2").message, "locked")
+}
+
+test_no_expiry_unknown if {
+	rs := log.log_login_no_expiry with input as fx.set(["sql", "SQLN2", "queries", "sql_logins", "rows"], [])
+	inst_status(rs, "SQLN2") == {"unknown"}
+}
