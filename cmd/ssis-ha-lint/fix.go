@@ -37,7 +37,7 @@ func newFixCmd() *cobra.Command {
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			plan, err := fix.Write(outDir, rep, fix.Options{RescanCommand: "ssis-ha-lint scan --bundle " + f.bundle})
+			plan, err := fix.Write(outDir, rep, fix.Options{RescanCommand: fix.DefaultRescanCommand(f.bundle)})
 			if err != nil {
 				return &exitError{code: 2, err: fmt.Errorf("write fix scripts: %w", err)}
 			}

@@ -79,7 +79,7 @@ func newScanCmd() *cobra.Command {
 				return &exitError{code: 2, err: err}
 			}
 			if f.fixDir != "" {
-				if _, err := fix.Write(f.fixDir, rep, fix.Options{RescanCommand: "ssis-ha-lint scan --bundle " + f.bundle}); err != nil {
+				if _, err := fix.Write(f.fixDir, rep, fix.Options{RescanCommand: fix.DefaultRescanCommand(f.bundle)}); err != nil {
 					return &exitError{code: 2, err: fmt.Errorf("write fix scripts: %w", err)}
 				}
 			}
