@@ -18,6 +18,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/nodebundle"
 	"golang.org/x/sys/windows"
 )
@@ -128,6 +130,40 @@ func TestWineSeeded(t *testing.T) {
 			t.Errorf("%s (%s): sidecar %+v, want key %v", tp, s.cn, side, s.key)
 		}
 	}
+	// the bundle reader and the facts normalizer see the seeded values
+	manifest := `{"format": "ssis-ha-lint-bundle", "version": 1, "created_utc": "2026-11-27T10:00:00Z", "tool_version": "test",
+  "deployment": {"variant": "ag"}, "nodes": [{"name": "` + a.Name + `", "roles": ["master", "worker"], "collected": true}], "sql": []}`
+	if err := os.WriteFile(filepath.Join(out, "bundle.json"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := facts.Normalize(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fn := doc.Nodes[a.Name]
+	if fn == nil {
+		t.Fatalf("facts have no node %s", a.Name)
+	}
+	if s := fn.Services["SSISScaleOutWorker150"]; s == nil || s.StartName != `CONTOSO\svc-wrk` || s.Kind != "worker" {
+		t.Errorf("facts: worker service %+v", s)
+	}
+	for tp, s := range want {
+		c := fn.Certs["LocalMachine/"+s.store][tp]
+		if c == nil || len(c.CNs) == 0 || c.CNs[0] != s.cn || c.HasPrivateKey == nil || *c.HasPrivateKey != s.key {
+			t.Errorf("facts: %s in %s: %+v", tp, s.store, c)
+		}
+	}
+	if m := fn.Configs.Master; m == nil || m.Master == nil || m.Master.Port != 8391 || m.Master.Thumbprint != "AA11BB22CC33DD44EE55FF66AA77BB88CC99DD00" {
+		t.Errorf("facts: master config %+v", m)
+	}
+	if w := fn.Configs.Worker; w == nil || w.ParseError != "" || w.Settings["StoreName"] != "SSISWorker" {
+		t.Errorf("facts: worker config %+v", w)
+	}
+
 	// no private key material anywhere in the node directory
 	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 		if err == nil && !info.IsDir() {
