@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -22,13 +24,14 @@ func main() {
 // run executes the CLI and returns the exit code. A panic that escapes a
 // command becomes exit 2 with a short message instead of a stack trace.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
-	defer func() {
-		if p := recover(); p != nil {
-			fmt.Fprintf(stderr, "ssis-ha-lint: internal error: %v\n(this is a bug: please report it with the command line and, if you can, the bundle)\n", p)
-			code = 2
-		}
-	}()
-	root := newRoot(stdin, stdout, stderr)
+	defer recoverExit(stderr, &code)
+	return execute(newRoot(stdin, stdout, stderr), args, stderr)
+}
+
+// execute runs root with args and turns its error (or panic) into an exit
+// code, printing the message on stderr.
+func execute(root *cobra.Command, args []string, stderr io.Writer) (code int) {
+	defer recoverExit(stderr, &code)
 	root.SetArgs(args)
 	err := root.Execute()
 	if err == nil {
@@ -43,6 +46,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	fmt.Fprintf(stderr, "ssis-ha-lint: %v\n", err)
 	return 2
+}
+
+// recoverExit, deferred, turns a panic into exit 2 and a short message.
+func recoverExit(stderr io.Writer, code *int) {
+	if p := recover(); p != nil {
+		fmt.Fprintf(stderr, "ssis-ha-lint: internal error: %v\n(this is a bug: please report it with the command line and, if you can, the bundle)\n", p)
+		*code = 2
+	}
 }
 
 // exitError carries an exit code out of a command; err (optional) is
