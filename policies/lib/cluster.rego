@@ -37,9 +37,9 @@ master_resources := [r |
 ]
 
 # the master resource: the one for the master version, else the first; null when none.
-master_resource := r if {
-	some r in master_resources
-	lower(param(r, "ServiceName")) == lower(facts.master_service_name)
+master_resource := rs[0] if {
+	rs := [r | some r in master_resources; lower(param(r, "ServiceName")) == lower(facts.master_service_name)]
+	count(rs) > 0
 } else := master_resources[0] if {
 	count(master_resources) > 0
 } else := null
@@ -69,10 +69,9 @@ member(n) := m if {
 } else := null
 
 # the group of the SQL Server resource (FCI), or "".
-sql_group := g if {
-	some r in resources
-	is_type(r, "sql server")
-	g := facts.str(facts.get(r, "OwnerGroup", ""))
+sql_group := gs[0] if {
+	gs := [facts.str(facts.get(r, "OwnerGroup", "")) | some r in resources; is_type(r, "sql server")]
+	count(gs) > 0
 } else := ""
 
 possible_owner(r, n) if {

@@ -186,10 +186,8 @@ master_thumbprint_missing := [] if {
 } else := ["deployment.master_thumbprint: no master node's SSLCertThumbprint could be read"]
 
 # the master cluster resource (Generic Service running the master service).
-master_resource := r.Name if {
-	some r in arr(get(input, ["cluster", "Resources"], []))
-	lower(r.ResourceType) == "generic service"
-	startswith(lower(str(get(r, ["Parameters", "ServiceName"], ""))), "ssisscaleoutmaster")
+master_resource := data.ssis.lib.cluster.master_resource.Name if {
+	is_object(data.ssis.lib.cluster.master_resource)
 } else := "SSIS Scale Out Master"
 
 # the service name of the master on a node (as installed), else by version.
@@ -467,10 +465,11 @@ fci_network_fqdn := lower(fci_network_name) if {
 
 # the host names a worker may use for the master: the master DNS name, and on
 # an FCI the SQL Server network name.
-master_hosts := [h |
-	some h in array.concat([master_dns], [fci_network_fqdn | variant == "fci"; fci_network_name != ""])
-	h != ""
-]
+master_hosts := array.concat([master_dns | master_dns != ""], [fci_network_fqdn |
+	variant == "fci"
+	fci_network_name != ""
+	not names.host_eq(fci_network_fqdn, master_dns)
+])
 
 any_host(h, hosts) if {
 	some x in hosts
@@ -507,3 +506,11 @@ host_in(h, hosts) if {
 flag_bool(v) if {
 	flag(v)
 } else := false
+
+# the master service accounts that need SQL logins (domain and virtual
+# accounts; system and local accounts have no identity of their own there).
+master_sql_accounts := sort({a |
+	some n in master_nodes
+	a := master_account(n)
+	names.account_kind(a, n) in {"domain", "virtual"}
+})

@@ -540,6 +540,15 @@ healthy_fci := object.union(
 				"ag_replicas": empty_qs(fci_inst, "ag_replicas"),
 				"ssisdb_replica_states": empty_qs(fci_inst, "ssisdb_replica_states"),
 				"ssisdb_alwayson_replicas": empty_qs(fci_inst, "ssisdb_alwayson_replicas"),
+				"ssisdb_master_properties": qs(fci_inst, "ssisdb_master_properties", [
+					{"property_name": "CLUSTER_LOGDB_SERVER", "property_value": "SQLFCI01\\INST1"},
+					{"property_name": "LAST_ONLINE_TIME", "property_value": "2026-11-27 09:59:38.6190000 +00:00"},
+					{"property_name": "MACHINE_IP", "property_value": "10.0.0.11"},
+					{"property_name": "MACHINE_NAME", "property_value": "SQLN1"},
+					{"property_name": "MASTER_ADDRESS", "property_value": "https://sqlfci01.contoso.com:8391"},
+					{"property_name": "MASTER_SERVICE_PORT", "property_value": "8391"},
+					{"property_name": "SSLCERT_THUMBPRINT", "property_value": mt},
+				]),
 				"logdb_connection": qs(fci_inst, "logdb_connection", [{"connection_string": "Data Source=SQLFCI01\\INST1;Initial Catalog=SSISDB;User Id=##MS_SSISLogDBWorkerAgentLogin##;Password=***;"}]),
 				"server_properties": qs(fci_inst, "server_properties", [{
 					"ServerName": fci_inst, "ComputerNamePhysicalNetBIOS": "SQLN1", "MachineName": "SQLFCI01", "InstanceName": "INST1",

@@ -352,3 +352,96 @@ in_worker_role(acct) if {
 windows_pass_msg(accts) := "Package logging uses SQL authentication; the workers' accounts are not used for logging." if {
 	not windows_logging
 } else := sprintf("Package logging uses Windows authentication as %s, which every worker runs as and every replica knows.", [concat(", ", accts)])
+
+machine_is(v, node) if names.node_eq(facts.str(v), node)
+
+build_major(b) := to_number(m[0][1]) if {
+	m := regex.find_all_string_submatch_n(`^([0-9]+)\.`, b, 1)
+	count(m) == 1
+} else := 0
+
+# the master heartbeat interval in ms: the active node's config, else SSISDB's, else 30000.
+master_heartbeat_ms := v if {
+	v := facts.get(facts.master_cfg(facts.reference_node), ["master", "heartbeat_interval_ms"], 0)
+	v > 0
+} else := v if {
+	v := facts.num(master_property("MASTER_HEARTBEAT_INTERVALINMS"))
+	v != null
+	v > 0
+} else := 30000
+
+heartbeat_fail_msg(raw, age_s, interval) := "SSISDB: LAST_ONLINE_TIME is not set; no master has connected to SSISDB." if {
+	raw == null
+} else := sprintf("SSISDB: the master's last heartbeat (%v) was %d s before collection, more than 3 × %d ms; no master is connected to SSISDB.", [raw, round(age_s), interval])
+
+# --- worker agents ---------------------------------------------------------------------
+
+worker_agent(aid) := a if {
+	some a in rows(prim, "ssisdb_worker_agents")
+	names.guid_eq(facts.str(a.WorkerAgentId), aid)
+} else := null
+
+# catalog.worker_agents shows no row (not an error) to a login without
+# ssis_admin / ssis_cluster_executor, so an empty result is not evidence.
+worker_agents_missing := m if {
+	m := missing(prim, "ssisdb_worker_agents")
+	count(m) > 0
+} else := [sprintf("%s: no rows (no worker is registered, or the collecting login lacks ssis_admin / ssis_cluster_executor, which hides every row)", [artifact(prim, "ssisdb_worker_agents")])] if {
+	count(rows(prim, "ssisdb_worker_agents")) == 0
+} else := []
+
+agent_age_s(a) := (facts.created_ns - t) / 1000000000 if {
+	t := time_ns(facts.get(a, "LastOnlineTime", null))
+	t > 0
+} else := -1
+
+agent_online(a, hb) if {
+	agent_age_s(a) >= 0
+	agent_age_s(a) <= 3 * hb
+}
+
+agent_problems(a, hb) := ["is not registered in SSISDB.catalog.worker_agents"] if {
+	a == null
+} else := array.concat(
+	["is disabled" | not facts.flag(facts.get(a, "IsEnabled", false))],
+	[agent_offline_msg(a, hb) | not agent_online(a, hb)],
+)
+
+agent_offline_msg(a, hb) := "has never been online" if {
+	agent_age_s(a) < 0
+} else := sprintf("was last online %d s before collection (more than 3 × %d s)", [round(agent_age_s(a)), hb])
+
+agent_fix(w, a, _) := {"id": "manual", "target": w, "params": {"steps": [
+	sprintf("Register %s with the master: Scale Out Manager, Add Worker (connect through the listener), or reinstall the worker pointing at the master.", [w]),
+	"Then enable it: EXEC SSISDB.catalog.enable_worker_agent @WorkerAgentId = '<AgentId>';",
+]}} if {
+	a == null
+} else := {"id": "sql-enable-worker-agent", "target": facts.primary_label, "params": {"agent_id": facts.str(a.WorkerAgentId)}} if {
+	not facts.flag(facts.get(a, "IsEnabled", false))
+} else := {"id": "start-worker", "target": w, "params": {"service": facts.worker_service_name(w)}}
+
+# heartbeat of the worker whose AgentId a catalog row has (60 s when unknown).
+agent_heartbeat(a) := hs[0] if {
+	hs := [heartbeat_secs(w) | some w in facts.worker_nodes; names.guid_eq(facts.worker_agent_id(w), facts.str(a.WorkerAgentId))]
+	count(hs) > 0
+} else := 60
+
+online_agents := sort([facts.str(facts.get(a, "MachineName", a.WorkerAgentId)) |
+	some a in rows(prim, "ssisdb_worker_agents")
+	facts.flag(facts.get(a, "IsEnabled", false))
+	agent_online(a, agent_heartbeat(a))
+])
+
+# login_problem(inst, account): why the account cannot log in (undefined when it can).
+login_problem(inst, a) := sprintf("no login for %s", [a]) if {
+	principal(inst, a) == null
+} else := sprintf("the login %s is disabled", [a]) if {
+	facts.flag(facts.get(principal(inst, a), "is_disabled", false))
+}
+
+login_create_fix(inst, problems) := {"id": "sql-create-windows-login", "target": inst, "params": {"login": problems[0][0]}} if {
+	count(problems) > 0
+	principal(inst, problems[0][0]) == null
+} else := {"id": "sql-enable-login", "target": inst, "params": {"login": problems[0][0]}} if {
+	count(problems) > 0
+} else := {"id": "sql-create-windows-login", "target": inst, "params": {"login": ""}}

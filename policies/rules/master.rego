@@ -6,6 +6,7 @@ import data.ssis.lib.certs
 import data.ssis.lib.facts
 import data.ssis.lib.names
 import data.ssis.lib.result as res
+import data.ssis.lib.sql
 
 # METADATA
 # title: Scale Out Master is installed on every master node
@@ -673,5 +674,49 @@ master_cfg_restart_applied contains r if {
 			facts.svc_ev(name, svc, "ProcessStartUtc"),
 		],
 		"fix": res.fix("restart-master", name, {"resource": facts.master_resource, "service": facts.get(svc, "Name", facts.master_service_name)}),
+	})
+}
+
+# METADATA
+# title: The master account has a login on every replica
+# description: The master service account of every master node has an enabled login on every SQL Server replica.
+# custom:
+#   id: MASTER-ACCOUNT-SQL-LOGIN
+#   severity: critical
+#   variant: both
+#   profiles: [ha, pre-upgrade]
+#   source: HA §2.1
+#   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/scale-out-support-for-high-availability
+#   fix: sql-create-windows-login
+#   why: >-
+#     The master connects to SSISDB as its service account; after SSISDB fails over to a replica without that login
+#     (logins do not replicate), the master cannot reach the catalog.
+#   facts: ["nodes/<NODE>/services.json: SSISScaleOutMaster<VER>.StartName", "sql/<INSTANCE>/server_principals: name, is_disabled"]
+#   remediation: CREATE LOGIN [DOMAIN\account] FROM WINDOWS on every replica (and ALTER LOGIN ... ENABLE where it is disabled).
+#   tags: [account, sql, login]
+master_account_sql_login contains r if {
+	some rep in sql.replicas
+	inst := rep.instance
+	accts := facts.master_sql_accounts
+	problems := [[a, p] |
+		some a in accts
+		p := sql.login_problem(inst, a)
+	]
+	r := res.decide({
+		"rule": "MASTER-ACCOUNT-SQL-LOGIN",
+		"subject": sql.subject(inst, "logins:master-account"),
+		"missing": facts.first_missing([
+			sql.missing(inst, "server_principals"),
+			[m | count(problems) == 0; some n in facts.master_nodes; some m in facts.service_missing(n, "master")],
+			facts.missing_if(count(accts) == 0, "nodes/*/services.json: no master node's service account is known"),
+		]),
+		"ok": count(problems) == 0,
+		"pass_msg": sprintf("%s has enabled logins for the master account(s) %s.", [inst, concat(", ", accts)]),
+		"fail_msg": sprintf("%s: %s; the master cannot reach SSISDB after a failover to %s.", [inst, concat("; ", [p[1] | some p in problems]), inst]),
+		"unknown_msg": sprintf("%s: the master account's login could not be checked.", [inst]),
+		"observed": [p[0] | some p in problems],
+		"expected": accts,
+		"evidence": [sql.ev(inst, "server_principals", "name")],
+		"fix": sql.login_create_fix(inst, problems),
 	})
 }

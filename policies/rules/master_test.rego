@@ -449,3 +449,32 @@ test_restart_unknown_no_start_time if {
 	rs := master.master_cfg_restart_applied with input as fx.node_patch("SQLN1", {"services": {"SSISScaleOutMaster150": {"process_start_ns": 0}}})
 	fx.only(rs, "SQLN1", "unknown")
 }
+
+# --- MASTER-ACCOUNT-SQL-LOGIN -------------------------------------------------------------------------
+
+inst_status(rs, inst) := {r.status | some r in rs; r.subject.instance == inst}
+
+test_sql_login_pass if {
+	fx.all_pass(master.master_account_sql_login) with input as fx.healthy
+	fx.all_pass(master.master_account_sql_login) with input as acct("SQLN2", "contoso\\SVC-SSISMASTER")
+}
+
+test_sql_login_fail_missing if {
+	rs := master.master_account_sql_login with input as acct("SQLN2", "CONTOSO\\svc-other")
+	inst_status(rs, "SQLN1") == {"fail"}
+	inst_status(rs, "SQLN2") == {"fail"}
+	fx.result(rs, "SQLN2").fix == {"id": "sql-create-windows-login", "target": "SQLN2", "params": {"login": "CONTOSO\\svc-other"}}
+}
+
+test_sql_login_fail_disabled if {
+	rs := master.master_account_sql_login with input as fx.set(["sql", "SQLN2", "queries", "server_principals", "rows", 2, "is_disabled"], true)
+	inst_status(rs, "SQLN2") == {"fail"}
+	fx.result(rs, "SQLN2").fix.id == "sql-enable-login"
+}
+
+test_sql_login_unknown if {
+	rs := master.master_account_sql_login with input as fx.missing("SQLN2", "services")
+	inst_status(rs, "SQLN1") == {"unknown"}
+	rs2 := master.master_account_sql_login with input as fx.set(["sql", "SQLN2", "collected"], false)
+	inst_status(rs2, "SQLN2") == {"unknown"}
+}

@@ -6,6 +6,7 @@ import data.ssis.lib.certs
 import data.ssis.lib.facts
 import data.ssis.lib.names
 import data.ssis.lib.result as res
+import data.ssis.lib.sql
 
 # METADATA
 # title: Workers address the master by its DNS name and port
@@ -355,5 +356,83 @@ wrk_service_version contains r if {
 		"expected": {"service": sprintf("SSISScaleOutWorker%s", [facts.master_version]), "state": "Running"},
 		"evidence": [facts.svc_ev(w, svc, "State")],
 		"fix": facts.worker_service_fix(w, svc, problems),
+	})
+}
+
+# METADATA
+# title: Each worker is registered, enabled and online in SSISDB
+# description: Each worker's AgentId is in catalog.worker_agents, enabled, last online within 3 × AgentHeartbeatInterval of collection.
+# custom:
+#   id: WRK-REGISTERED-ENABLED-ONLINE
+#   severity: high
+#   variant: both
+#   profiles: [ha]
+#   source: TROUBLE
+#   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/troubleshooting-scale-out
+#   fix: sql-enable-worker-agent
+#   why: The master gives work only to registered, enabled workers that report in; others sit idle and executions may never start.
+#   facts: ["nodes/<WORKER>/files/WorkerSettings.config: AgentId, AgentHeartbeatInterval", "sql/<PRIMARY>/ssisdb_worker_agents: WorkerAgentId, IsEnabled, LastOnlineTime", "bundle.created_utc"]
+#   remediation: >-
+#     Register the worker with Scale Out Manager, enable it (EXEC SSISDB.catalog.enable_worker_agent @WorkerAgentId),
+#     and start its service if it is not reporting.
+#   tags: [worker, ssisdb]
+wrk_registered_enabled_online contains r if {
+	some w in facts.worker_nodes
+	aid := facts.worker_agent_id(w)
+	row := sql.worker_agent(aid)
+	problems := sql.agent_problems(row, sql.heartbeat_secs(w))
+	r := res.decide({
+		"rule": "WRK-REGISTERED-ENABLED-ONLINE",
+		"subject": res.worker_subject(w, "catalog.worker_agents"),
+		"missing": facts.first_missing([
+			facts.worker_cfg_missing(w),
+			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "AgentId"),
+			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
+			sql.worker_agents_missing,
+			facts.created_missing,
+		]),
+		"ok": count(problems) == 0,
+		"pass_msg": sprintf("%s (agent %s) is registered, enabled and was online at %s.", [w, aid, facts.get(row, "LastOnlineTime", "")]),
+		"fail_msg": sprintf("%s (agent %s) %s.", [w, aid, concat("; ", problems)]),
+		"unknown_msg": sprintf("%s: its registration in SSISDB could not be checked.", [w]),
+		"observed": row,
+		"expected": {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * sql.heartbeat_secs(w)])},
+		"evidence": [facts.worker_ev(w, "AgentId"), sql.ev(sql.prim, "ssisdb_worker_agents", aid)],
+		"fix": sql.agent_fix(w, row, problems),
+	})
+}
+
+# METADATA
+# title: At least two workers are enabled and online
+# description: catalog.worker_agents holds at least two enabled workers online within 3 × their heartbeat interval.
+# custom:
+#   id: WRK-HA-MIN-COUNT
+#   severity: medium
+#   variant: both
+#   profiles: [ha]
+#   source: HA intro
+#   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/scale-out-support-for-high-availability
+#   fix: manual
+#   why: Scale Out's worker-side high availability comes from running packages on several workers; with one, its failure stops every execution.
+#   facts: ["sql/<PRIMARY>/ssisdb_worker_agents: IsEnabled, LastOnlineTime", "bundle.created_utc"]
+#   remediation: Add, enable or start workers until at least two are enabled and online.
+#   tags: [worker, availability]
+wrk_ha_min_count contains r if {
+	online := sql.online_agents
+	r := res.decide({
+		"rule": "WRK-HA-MIN-COUNT",
+		"subject": res.deployment_subject("catalog.worker_agents/online"),
+		"missing": facts.first_missing([sql.worker_agents_missing, facts.created_missing]),
+		"ok": count(online) >= 2,
+		"pass_msg": sprintf("%d workers are enabled and online (%s).", [count(online), concat(", ", online)]),
+		"fail_msg": sprintf("Only %d worker agent(s) are enabled and online (%s); one worker failure stops Scale Out executions.", [count(online), concat(", ", sql.or_none(online))]),
+		"unknown_msg": "The worker agents could not be read from SSISDB.",
+		"observed": count(online),
+		"expected": 2,
+		"evidence": [sql.ev(sql.prim, "ssisdb_worker_agents", "IsEnabled")],
+		"fix": res.manual(facts.primary_label, [
+			"Add a Scale Out Worker (or start a stopped one) so that at least two are online.",
+			"Enable it: EXEC SSISDB.catalog.enable_worker_agent @WorkerAgentId = '<AgentId>';",
+		]),
 	})
 }

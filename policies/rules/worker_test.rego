@@ -217,3 +217,55 @@ test_service_version_unknown if {
 	rs := worker.wrk_service_version with input as fx.missing("WRK1", "services")
 	fx.only(rs, "WRK1", "unknown")
 }
+
+# --- WRK-REGISTERED-ENABLED-ONLINE -------------------------------------------------------------------
+
+agents(rows) := fx.set(["sql", "SQLN1", "queries", "ssisdb_worker_agents", "rows"], rows)
+
+agent_row(i, col, v) := fx.set(["sql", "SQLN1", "queries", "ssisdb_worker_agents", "rows", i, col], v)
+
+test_registered_pass if {
+	fx.all_pass(worker.wrk_registered_enabled_online) with input as fx.healthy
+}
+
+test_registered_fail_disabled if {
+	rs := worker.wrk_registered_enabled_online with input as agent_row(1, "IsEnabled", false)
+	fx.only(rs, "WRK2", "fail")
+	fx.only(rs, "WRK1", "pass")
+	fx.result(rs, "WRK2").fix == {"id": "sql-enable-worker-agent", "target": "SQLN1", "params": {"agent_id": lower(fx.agent2)}}
+}
+
+test_registered_fail_offline if {
+	rs := worker.wrk_registered_enabled_online with input as agent_row(0, "LastOnlineTime", "2026-11-27T09:50:00Z")
+	fx.only(rs, "WRK1", "fail")
+	fx.result(rs, "WRK1").fix == {"id": "start-worker", "target": "WRK1", "params": {"service": "SSISScaleOutWorker150"}}
+}
+
+test_registered_fail_not_registered if {
+	rs := worker.wrk_registered_enabled_online with input as agents([fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows[0]])
+	fx.only(rs, "WRK2", "fail")
+	fx.result(rs, "WRK2").fix.id == "manual"
+}
+
+test_registered_unknown_no_rows if {
+	rs := worker.wrk_registered_enabled_online with input as agents([])
+	fx.only(rs, "WRK1", "unknown")
+	contains(fx.result(rs, "WRK1").missing[0], "ssis_cluster_executor")
+}
+
+# --- WRK-HA-MIN-COUNT ------------------------------------------------------------------------------------
+
+test_min_count_pass if {
+	fx.all_pass(worker.wrk_ha_min_count) with input as fx.healthy
+}
+
+test_min_count_fail if {
+	rs := worker.wrk_ha_min_count with input as agent_row(1, "LastOnlineTime", "2026-11-26T10:00:00Z")
+	[r.status | some r in rs] == ["fail"]
+	[r.subject | some r in rs] == [{"kind": "deployment", "object": "catalog.worker_agents/online"}]
+}
+
+test_min_count_unknown if {
+	rs := worker.wrk_ha_min_count with input as fx.set(["sql", "SQLN1", "missing"], {"ssisdb_worker_agents": "permission denied"}) with input.sql.SQLN1.queries.ssisdb_worker_agents as null
+	[r.status | some r in rs] == ["unknown"]
+}
