@@ -37,6 +37,7 @@ checks are unknown because facts are missing.`,
 		newPolicyCmd(),
 		newReportCmd(),
 		newFixCmd(),
+		newCollectCmd(),
 		newVersionCmd(),
 	)
 	return root

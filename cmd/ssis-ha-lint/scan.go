@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ type scanFlags struct {
 	policyDirs    []string
 	fixDir        string
 	out           outputFlags
+	sql           sqlFlags
 }
 
 func (f *scanFlags) register(c *cobra.Command) {
@@ -34,6 +36,7 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.StringArrayVar(&f.policyDirs, "policy", nil, "directory of extra .rego policies (repeatable)")
 	fl.StringVar(&f.fixDir, "fix-dir", "", "also write fix scripts for the failing findings into this directory")
 	f.out.register(c)
+	f.sql.register(c)
 }
 
 func (f *scanFlags) options() (scan.Options, error) {
@@ -41,8 +44,11 @@ func (f *scanFlags) options() (scan.Options, error) {
 		Bundle: f.bundle, Profile: f.profile, TargetVersion: f.targetVersion,
 		FailOn: f.failOn, AllowUnknown: f.allowUnknown, ToolVersion: version,
 	}
-	if f.bundle == "" {
-		return opts, fmt.Errorf("no input: give --bundle DIR|ZIP|TAR.GZ")
+	if f.bundle == "" && f.sql.server == "" {
+		return opts, fmt.Errorf("no input: give --bundle DIR|ZIP|TAR.GZ, or --sql SERVER to collect first")
+	}
+	if f.bundle != "" && f.sql.server != "" {
+		return opts, fmt.Errorf("give either --bundle or --sql, not both")
 	}
 	w, err := loadWaivers(f.waivers)
 	if err != nil {
@@ -73,6 +79,17 @@ func newScanCmd() *cobra.Command {
 			eng, err := policies.Load(ctx, f.policyDirs...)
 			if err != nil {
 				return &exitError{code: 2, err: err}
+			}
+			if f.sql.server != "" {
+				dir, err := os.MkdirTemp("", "ssis-ha-lint-bundle-")
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				defer os.RemoveAll(dir)
+				if err := f.sql.collectSQL(ctx, dir, c.InOrStdin(), c.ErrOrStderr()); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				opts.Bundle = dir
 			}
 			rep, _, err := scan.Run(ctx, eng, opts)
 			if err != nil {

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/sqlserver"
+)
+
+// sqlFlags are the flags of live SQL Server collection. There is no
+// password flag: a flag value lands in shell history and in ps.
+type sqlFlags struct {
+	server        string
+	auth          string
+	user          string
+	passwordEnv   string
+	krb5Config    string
+	krb5Keytab    string
+	krb5CredCache string
+	krb5Realm     string
+	spn           string
+	encrypt       string
+	trustServer   bool
+	caFile        string
+	hostInCert    string
+	timeout       time.Duration
+	replicaAddrs  []string
+	serviceAccts  []string
+	readLogDB     bool
+	variant       string
+	noPrompt      bool
+}
+
+func (f *sqlFlags) register(c *cobra.Command) {
+	fl := c.Flags()
+	fl.StringVar(&f.server, "sql", "", "SQL Server entry point to collect from: the AG listener or an instance (sqlserver://host:port, host,port, host\\INSTANCE)")
+	fl.StringVar(&f.auth, "sql-auth", "", "sql | windows | ntlm | kerberos (default: windows on Windows, sql elsewhere)")
+	fl.StringVar(&f.user, "sql-user", "", "login (sql), DOMAIN\\user (ntlm) or Kerberos principal")
+	fl.StringVar(&f.passwordEnv, "sql-password-env", sqlserver.PasswordEnv, "environment variable that holds the password (else an interactive prompt)")
+	fl.StringVar(&f.krb5Config, "krb5-config", "", "Kerberos: krb5.conf path")
+	fl.StringVar(&f.krb5Keytab, "krb5-keytab", "", "Kerberos: keytab file")
+	fl.StringVar(&f.krb5CredCache, "krb5-ccache", "", "Kerberos: credential cache file")
+	fl.StringVar(&f.krb5Realm, "krb5-realm", "", "Kerberos: realm")
+	fl.StringVar(&f.spn, "sql-spn", "", "server SPN for Kerberos/NTLM (default derived from the host)")
+	fl.StringVar(&f.encrypt, "sql-encrypt", "mandatory", "TLS: strict | mandatory | optional | disable")
+	fl.BoolVar(&f.trustServer, "sql-trust-server-certificate", false, "TLS: do not validate the server certificate (not recommended)")
+	fl.StringVar(&f.caFile, "sql-ca-file", "", "TLS: CA certificate (PEM or DER) to validate the server certificate")
+	fl.StringVar(&f.hostInCert, "sql-host-in-certificate", "", "TLS: host name expected in the server certificate")
+	fl.DurationVar(&f.timeout, "sql-timeout", 30*time.Second, "per-instance timeout (connect and queries)")
+	fl.StringArrayVar(&f.replicaAddrs, "sql-replica-addr", nil, "REPLICA=ADDRESS: how to reach a replica when its name is not dialable (repeatable)")
+	fl.StringArrayVar(&f.serviceAccts, "service-account", nil, "Scale Out master/worker service account to look up as a login (DOMAIN\\name, repeatable)")
+	fl.BoolVar(&f.readLogDB, "read-logdb-connection", false, "also read the logging connection string (password replaced by ***) and check the logging password on every replica")
+	fl.StringVar(&f.variant, "variant", "", "declared deployment variant: ag or fci (default: derived)")
+	fl.BoolVar(&f.noPrompt, "no-prompt", false, "never prompt for a password (fail instead)")
+}
+
+func (f *sqlFlags) options(stdin io.Reader, stderr io.Writer) (sqlserver.Options, error) {
+	o := sqlserver.Options{
+		Server: f.server, Auth: sqlserver.Auth(f.auth), User: f.user, PasswordEnv: f.passwordEnv,
+		Krb5ConfigFile: f.krb5Config, Krb5KeytabFile: f.krb5Keytab, Krb5CredCacheFile: f.krb5CredCache,
+		Krb5Realm: f.krb5Realm, ServerSPN: f.spn, Encrypt: f.encrypt, TrustServerCertificate: f.trustServer,
+		CAFile: f.caFile, HostNameInCertificate: f.hostInCert, Timeout: f.timeout,
+		ServiceAccounts: f.serviceAccts, ReadLogDBConnection: f.readLogDB, AppName: "ssis-ha-lint/" + version,
+		Logf: func(format string, args ...any) { fmt.Fprintf(stderr, format+"\n", args...) },
+	}
+	if len(f.replicaAddrs) > 0 {
+		o.ReplicaAddrs = map[string]string{}
+		for _, kv := range f.replicaAddrs {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || v == "" {
+				return o, fmt.Errorf("--sql-replica-addr %q: want REPLICA=ADDRESS", kv)
+			}
+			o.ReplicaAddrs[k] = v
+		}
+	}
+	if !f.noPrompt {
+		o.Prompt = passwordPrompt(stdin, stderr)
+	}
+	return o, nil
+}
+
+// passwordPrompt reads a password without echo on a terminal, or one line
+// of piped input otherwise.
+func passwordPrompt(stdin io.Reader, stderr io.Writer) func(string) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return func(prompt string) (string, error) {
+			fmt.Fprint(stderr, prompt)
+			b, err := term.ReadPassword(int(f.Fd()))
+			fmt.Fprintln(stderr)
+			return string(b), err
+		}
+	}
+	return sqlserver.PromptFrom(stdin, stderr)
+}
+
+// collectSQL collects the SQL part of a bundle into dir.
+func (f *sqlFlags) collectSQL(ctx context.Context, dir string, stdin io.Reader, stderr io.Writer) error {
+	o, err := f.options(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	res, err := sqlserver.Collect(ctx, o)
+	if err != nil && !errors.Is(err, sqlserver.ErrEntryUnreachable) {
+		return err
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "ssis-ha-lint: %v (recorded in the bundle; the scan will report unknown)\n", err)
+	}
+	res.ToolVersion = version
+	if f.variant != "" {
+		res.Variant = f.variant
+	}
+	if err := sqlserver.WriteBundle(dir, res); err != nil {
+		return fmt.Errorf("write bundle %s: %w", dir, err)
+	}
+	return nil
+}
+
+func newCollectCmd() *cobra.Command {
+	var f sqlFlags
+	var out string
+	c := &cobra.Command{
+		Use:   "collect",
+		Short: "Collect an evidence bundle from the live systems (read-only)",
+		Example: `  SSIS_HA_LINT_SQL_PASSWORD=... ssis-ha-lint collect --sql 'sqlserver://aglsn.contoso.com:1433' --sql-auth sql --sql-user auditor --out evidence/
+  ssis-ha-lint collect --sql aglsn.contoso.com,1433 --sql-auth kerberos --krb5-config /etc/krb5.conf --krb5-ccache /tmp/krb5cc_1000 --out evidence/`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if out == "" {
+				return &exitError{code: 2, err: fmt.Errorf("give --out DIR")}
+			}
+			if f.server == "" {
+				return &exitError{code: 2, err: fmt.Errorf("nothing to collect: give --sql SERVER")}
+			}
+			if err := os.MkdirAll(out, 0o755); err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("create %s: %w", out, err)}
+			}
+			if err := f.collectSQL(context.Background(), out, c.InOrStdin(), c.ErrOrStderr()); err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			fmt.Fprintf(c.ErrOrStderr(), "wrote evidence bundle %s; next: ssis-ha-lint scan --bundle %s\n", out, out)
+			return nil
+		},
+	}
+	f.register(c)
+	c.Flags().StringVar(&out, "out", "", "directory to write the evidence bundle into")
+	return c
+}
