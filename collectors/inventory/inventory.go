@@ -171,26 +171,53 @@ func (b *BundleRef) NodeDir() string {
 }
 
 // SQL is the SQL Server entry point (normally the AG listener, or the FCI
-// network name).
+// network name), or a bundle whose sql/ results are reused. The fields map
+// one to one onto collectors/sqlserver.Options.
 type SQL struct {
-	// Server is a sqlserver:// URL: sqlserver://host:port or sqlserver://host/instance.
-	Server string `json:"server"`
-	Host   string `json:"host"`
-	Port   int    `json:"port,omitempty"`
-	// Instance is the named instance ("" for the default one).
+	// Server is the entry point as written: sqlserver://host:port,
+	// sqlserver://host/INSTANCE, host,port, host:port, host\INSTANCE or host
+	// (sqlserver.Options.Server takes all of them). Empty when Bundle is set.
+	Server   string `json:"server,omitempty"`
+	Host     string `json:"host,omitempty"`
+	Port     int    `json:"port,omitempty"`
 	Instance string `json:"instance,omitempty"`
-	// Auth is "windows" (default: integrated), "kerberos" or "sql".
-	Auth        string `json:"auth"`
+	// Bundle is an earlier bundle (absolute path) whose sql/ is copied
+	// instead of connecting (offline inventories, tests).
+	Bundle string `json:"bundle,omitempty"`
+	// Auth is "windows" (default: integrated), "kerberos", "ntlm" or "sql".
+	Auth string `json:"auth"`
+	// User is the login or principal as written (a name is not a secret);
+	// UserEnv names a variable holding it instead.
+	User        string `json:"user,omitempty"`
 	UserEnv     string `json:"user_env,omitempty"`
 	PasswordEnv string `json:"password_env,omitempty"`
-	// Encrypt is go-mssqldb's encrypt value (true, false, strict, disable,
-	// mandatory, optional); "" leaves the driver default.
+	// Encrypt is strict, mandatory, optional, disable (or true/false);
+	// "" leaves the collector's default (mandatory).
 	Encrypt                string `json:"encrypt,omitempty"`
 	TrustServerCertificate bool   `json:"trust_server_certificate,omitempty"`
 	// CAFile is absolute (resolved against the inventory's directory).
-	CAFile  string        `json:"ca_file,omitempty"`
-	Timeout time.Duration `json:"timeout"`
-	Line    int           `json:"line"`
+	CAFile            string `json:"ca_file,omitempty"`
+	HostInCertificate string `json:"host_in_certificate,omitempty"`
+	SPN               string `json:"spn,omitempty"`
+	Realm             string `json:"realm,omitempty"`
+	Krb5Conf          string `json:"krb5_conf,omitempty"`
+	Krb5Keytab        string `json:"krb5_keytab,omitempty"`
+	Krb5CCache        string `json:"krb5_ccache,omitempty"`
+	// Replicas maps a replica_server_name to the address to dial.
+	Replicas map[string]string `json:"replicas,omitempty"`
+	// ReadLogDBConnection opts in to logdb_connection / logdb_password_check.
+	ReadLogDBConnection bool          `json:"read_logdb_connection,omitempty"`
+	Timeout             time.Duration `json:"timeout"`
+	Line                int           `json:"line"`
+}
+
+// UserName returns User, or the value of UserEnv (lookup is os.LookupEnv when nil).
+func (s *SQL) UserName(lookup func(string) (string, bool)) (string, error) {
+	if s.User != "" || s.UserEnv == "" {
+		return s.User, nil
+	}
+	u, _, err := credentials(lookup, s.UserEnv, "")
+	return u, err
 }
 
 // Credentials reads the user and password from the named environment variables.
@@ -319,6 +346,33 @@ func fileExists(p string) bool {
 }
 
 func parseSQLServer(raw string) (host string, port int, instance string, err error) {
+	raw = strings.TrimSpace(raw)
+	if strings.Contains(strings.ToLower(raw), "password") || strings.Contains(raw, ";") {
+		return "", 0, "", errors.New("must not hold connection-string options or a password: use the sql keys and password_env")
+	}
+	if !strings.Contains(raw, "://") {
+		// host,port | host:port | host\INSTANCE | host
+		rest := raw
+		if i := strings.IndexByte(rest, '\\'); i >= 0 {
+			rest, instance = rest[:i], rest[i+1:]
+			if instance == "" || strings.ContainsAny(instance, "\\/,:") {
+				return "", 0, "", fmt.Errorf("bad instance name %q", instance)
+			}
+		}
+		if i := strings.LastIndexAny(rest, ",:"); i >= 0 {
+			ps := strings.TrimSpace(rest[i+1:])
+			port, err = strconv.Atoi(ps)
+			if err != nil || port < 1 || port > 65535 {
+				return "", 0, "", fmt.Errorf("port %q out of range 1-65535", ps)
+			}
+			rest = rest[:i]
+		}
+		host = strings.TrimSpace(rest)
+		if host == "" || strings.ContainsAny(host, " /@") {
+			return "", 0, "", fmt.Errorf("bad host %q", host)
+		}
+		return host, port, instance, nil
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "", 0, "", fmt.Errorf("not a URL: %v", err)
@@ -327,10 +381,10 @@ func parseSQLServer(raw string) (host string, port int, instance string, err err
 		return "", 0, "", fmt.Errorf("scheme must be sqlserver:// (got %q)", u.Scheme)
 	}
 	if u.User != nil {
-		return "", 0, "", errors.New("must not hold a user or password: use user_env and password_env")
+		return "", 0, "", errors.New("must not hold a user or password: use user/user_env and password_env")
 	}
-	if q := u.Query(); q.Has("password") || q.Has("user id") || q.Has("user") {
-		return "", 0, "", errors.New("must not hold a user or password: use user_env and password_env")
+	if u.RawQuery != "" {
+		return "", 0, "", errors.New("must not hold connection-string options: use the sql keys")
 	}
 	host = u.Hostname()
 	if host == "" {

@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -47,8 +48,51 @@ func TestLoadExample(t *testing.T) {
 	if inv.NodeLine("NOPE") != 0 {
 		t.Error("NodeLine of unknown node")
 	}
-	if inv.SQL == nil || inv.SQL.Host != "aglsn.contoso.com" || inv.SQL.Port != 1433 || inv.SQL.Auth != "windows" || inv.SQL.Encrypt != "true" {
+	if inv.SQL == nil || inv.SQL.Bundle != wantBundle || inv.SQL.Server != "" {
 		t.Errorf("sql = %+v", inv.SQL)
+	}
+}
+
+// TestExampleMatchesBundle checks the example inventory against the example
+// bundle it points at: same deployment, same nodes and roles, and every
+// node's directory exists.
+func TestExampleMatchesBundle(t *testing.T) {
+	inv, err := Load(filepath.Join("..", "..", "testdata", "inventory", "ssis-ha.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(inv.Dir, "..", "bundles", "healthy-ag", "bundle.json"))
+	if err != nil {
+		t.Skip("testdata/bundles/healthy-ag not generated")
+	}
+	var m struct {
+		Deployment Deployment
+		Nodes      []struct {
+			Name  string
+			Roles []string
+		}
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Deployment != inv.Deployment {
+		t.Errorf("deployment: bundle %+v, inventory %+v", m.Deployment, inv.Deployment)
+	}
+	if len(m.Nodes) != len(inv.Nodes) {
+		t.Errorf("bundle has %d nodes, inventory %d", len(m.Nodes), len(inv.Nodes))
+	}
+	for _, bn := range m.Nodes {
+		n := inv.Node(bn.Name)
+		if n == nil {
+			t.Errorf("inventory lacks %s", bn.Name)
+			continue
+		}
+		if strings.Join(n.Roles, ",") != strings.Join(bn.Roles, ",") {
+			t.Errorf("%s roles %v, bundle %v", bn.Name, n.Roles, bn.Roles)
+		}
+		if fi, err := os.Stat(n.Bundle.NodeDir()); err != nil || !fi.IsDir() {
+			t.Errorf("%s: node dir %s: %v", bn.Name, n.Bundle.NodeDir(), err)
+		}
 	}
 }
 
@@ -77,6 +121,10 @@ sql:
   user_env: SQLUSER
   password_env: SQLPASS
   ca_file: ca.pem
+  encrypt: strict
+  host_in_certificate: sqlfci01.contoso.com
+  replicas: {SQLN1: "sqln1.contoso.com,14330", SQLN2: 'SQLN2\INST1'}
+  read_logdb_connection: yes
   timeout: 30
 `
 
@@ -100,8 +148,24 @@ func TestParseGood(t *testing.T) {
 		t.Errorf("wrk3 = %+v", k)
 	}
 	s := inv.SQL
-	if s.Host != "sqlfci01" || s.Instance != "INST1" || s.Port != 0 || s.CAFile != "/etc/ssis/ca.pem" || s.Timeout != 30*time.Second {
+	if s.Host != "sqlfci01" || s.Instance != "INST1" || s.Port != 0 || s.CAFile != "/etc/ssis/ca.pem" || s.Timeout != 30*time.Second ||
+		s.Encrypt != "strict" || s.HostInCertificate != "sqlfci01.contoso.com" || s.Replicas["SQLN2"] != `SQLN2\INST1` || !s.ReadLogDBConnection {
 		t.Errorf("sql = %+v", s)
+	}
+	for raw, want := range map[string][3]string{
+		"aglsn.contoso.com,1433":             {"aglsn.contoso.com", "1433", ""},
+		"aglsn:1433":                         {"aglsn", "1433", ""},
+		`SQLFCI01\INST1`:                     {"SQLFCI01", "0", "INST1"},
+		"sqlserver://aglsn.contoso.com:1433": {"aglsn.contoso.com", "1433", ""},
+		"sqln1":                              {"sqln1", "0", ""},
+	} {
+		h, p, i, err := parseSQLServer(raw)
+		if err != nil || h != want[0] || itoa(p) != want[1] || i != want[2] {
+			t.Errorf("parseSQLServer(%q) = %q %d %q %v", raw, h, p, i, err)
+		}
+	}
+	if u, err := s.UserName(func(k string) (string, bool) { return map[string]string{"SQLUSER": "u"}[k], k == "SQLUSER" }); err != nil || u != "u" {
+		t.Errorf("UserName %q %v", u, err)
 	}
 	env := map[string]string{"SQLUSER": "u", "SQLPASS": "p", "WUSER": `CONTOSO\x`}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
@@ -173,6 +237,15 @@ func TestValidationErrors(t *testing.T) {
 		{"sql auth sql no env", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h\n  auth: sql\n", 7, "user_env is required for auth: sql"},
 		{"sql encrypt", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h\n  encrypt: always\n", 9, `bad encrypt "always"`},
 		{"sql unknown key", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h\n  database: SSISDB\n", 9, `unknown key "database"`},
+		{"sql server and bundle", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  bundle: b\n", 9, "server or bundle, not both"},
+		{"sql user and user_env", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  auth: sql\n  user: sa\n  user_env: U\n", 10, "user or user_env, not both"},
+		{"sql ntlm no user", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  auth: ntlm\n", 7, "user or user_env is required for auth: ntlm"},
+		{"sql conn string options", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: 'h;Password=x'\n", 8, "must not hold connection-string options"},
+		{"sql url query", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: 'sqlserver://h?encrypt=false'\n", 8, "must not hold connection-string options"},
+		{"sql plain port", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: 'aglsn,0'\n", 8, "out of range"},
+		{"sql replicas not a map", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  replicas: [a]\n", 9, "replicas must map"},
+		{"sql replica address", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  replicas:\n    SQLN1: 'x,99999'\n", 10, "SQLN1: address"},
+		{"sql krb5 with sql auth", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  user: sa\n  auth: sql\n  krb5_keytab: k\n", 11, "krb5_keytab only applies to auth: kerberos"},
 		{"bad timeout", "deployment:\n  variant: ag\ntimeout: soon\nnodes:\n" + node, 3, "not a duration"},
 		{"node bad timeout", base("  - name: N1\n    roles: [worker]\n    local: true\n    timeout: -1s\n"), 7, "not a duration"},
 		{"bundle mapping no path", base("  - name: N1\n    roles: [worker]\n    bundle: {node: X}\n"), 6, "path is required"},

@@ -533,23 +533,41 @@ func (p *parser) bundle(inv *Inventory, f field, nodeName, where string) *Bundle
 func (p *parser) sql(inv *Inventory, f field) *SQL {
 	const where = "sql"
 	s := &SQL{Auth: "windows", Timeout: inv.Timeout, Line: f.key.Line}
-	m := p.mapping(f.val, where, "server", "auth", "user_env", "password_env", "encrypt",
-		"trust_server_certificate", "ca_file", "timeout")
-	if sf, ok := m["server"]; ok {
+	m := p.mapping(f.val, where, "server", "bundle", "auth", "user", "user_env", "password_env", "encrypt",
+		"trust_server_certificate", "ca_file", "host_in_certificate", "spn", "realm", "krb5_conf", "krb5_keytab", "krb5_ccache",
+		"replicas", "read_logdb_connection", "timeout")
+	sf, hasServer := m["server"]
+	bf, hasBundle := m["bundle"]
+	switch {
+	case hasServer && hasBundle:
+		p.addf(bf.key, "sql: give server or bundle, not both")
+	case !hasServer && !hasBundle:
+		if v := resolve(f.val); v != nil && v.Kind == yaml.MappingNode {
+			p.addf(f.key, "sql: server is required (e.g. sqlserver://aglsn.contoso.com:1433), or bundle: <dir> to reuse collected results")
+		}
+	}
+	if hasServer {
 		if v, ok := p.str(sf, where); ok {
 			s.Server = v
 			host, port, inst, err := parseSQLServer(v)
 			if err != nil {
-				p.addf(sf.val, "sql: server %q %v (write sqlserver://host:port or sqlserver://host/instance)", v, err)
+				p.addf(sf.val, "sql: server %q %v (write sqlserver://host:port, host,port or host\\INSTANCE)", v, err)
 			}
 			s.Host, s.Port, s.Instance = host, port, inst
 		}
-	} else if v := resolve(f.val); v != nil && v.Kind == yaml.MappingNode {
-		p.addf(f.key, "sql: server is required (e.g. sqlserver://aglsn.contoso.com:1433)")
+	}
+	if hasBundle {
+		s.Bundle = p.path(bf, where, inv.Dir)
 	}
 	if af, ok := m["auth"]; ok {
-		if v, ok := p.oneOf(af, where, "sql", "windows", "kerberos"); ok {
+		if v, ok := p.oneOf(af, where, "sql", "windows", "ntlm", "kerberos"); ok {
 			s.Auth = v
+		}
+	}
+	if v, ok := m["user"]; ok {
+		s.User, _ = p.str(v, where)
+		if _, both := m["user_env"]; both {
+			p.addf(v.key, "sql: give user or user_env, not both")
 		}
 	}
 	if e, ok := m["user_env"]; ok {
@@ -558,22 +576,65 @@ func (p *parser) sql(inv *Inventory, f field) *SQL {
 	if e, ok := m["password_env"]; ok {
 		s.PasswordEnv = p.env(e, where)
 	}
-	if s.Auth == "sql" {
-		if _, ok := m["user_env"]; !ok {
-			p.addf(f.key, "sql: user_env is required for auth: sql")
-		}
-		if _, ok := m["password_env"]; !ok {
-			p.addf(f.key, "sql: password_env is required for auth: sql")
+	if (s.Auth == "sql" || s.Auth == "ntlm") && hasServer {
+		_, u := m["user"]
+		_, ue := m["user_env"]
+		if !u && !ue {
+			p.addf(f.key, "sql: user or user_env is required for auth: %s", s.Auth)
 		}
 	}
 	if ef, ok := m["encrypt"]; ok {
-		s.Encrypt, _ = p.oneOf(ef, where, "true", "false", "strict", "disable", "mandatory", "optional")
+		s.Encrypt, _ = p.oneOf(ef, where, "strict", "mandatory", "optional", "disable", "true", "false")
 	}
 	if tf, ok := m["trust_server_certificate"]; ok {
 		s.TrustServerCertificate, _ = p.boolean(tf, where)
 	}
 	if cf, ok := m["ca_file"]; ok {
 		s.CAFile = p.path(cf, where, inv.Dir)
+	}
+	if v, ok := m["host_in_certificate"]; ok {
+		s.HostInCertificate, _ = p.str(v, where)
+	}
+	if v, ok := m["spn"]; ok {
+		s.SPN, _ = p.str(v, where)
+	}
+	if v, ok := m["realm"]; ok {
+		s.Realm, _ = p.str(v, where)
+	}
+	for key, dst := range map[string]*string{"krb5_conf": &s.Krb5Conf, "krb5_keytab": &s.Krb5Keytab, "krb5_ccache": &s.Krb5CCache} {
+		if v, ok := m[key]; ok {
+			*dst = p.path(v, where, inv.Dir)
+			if s.Auth != "kerberos" {
+				p.addf(v.key, "sql: %s only applies to auth: kerberos", key)
+			}
+		}
+	}
+	if rf, ok := m["replicas"]; ok {
+		rm := resolve(rf.val)
+		if rm == nil || rm.Kind != yaml.MappingNode {
+			p.addf(rf.val, "sql: replicas must map replica names to addresses, e.g. {SQLN1: \"sqln1.contoso.com,1433\"}")
+		} else {
+			s.Replicas = map[string]string{}
+			for i := 0; i+1 < len(rm.Content); i += 2 {
+				k, v := resolve(rm.Content[i]), resolve(rm.Content[i+1])
+				if k == nil || v == nil || k.Kind != yaml.ScalarNode || v.Kind != yaml.ScalarNode {
+					p.addf(rm.Content[i], "sql: replicas: each entry is NAME: address")
+					continue
+				}
+				if strings.EqualFold(k.Value, "password") {
+					p.addf(k, "sql: replicas: a literal password is not allowed in the inventory; use password_env")
+					continue
+				}
+				if _, _, _, err := parseSQLServer(v.Value); err != nil {
+					p.addf(v, "sql: replicas: %s: address %q %v", k.Value, v.Value, err)
+					continue
+				}
+				s.Replicas[k.Value] = v.Value
+			}
+		}
+	}
+	if v, ok := m["read_logdb_connection"]; ok {
+		s.ReadLogDBConnection, _ = p.boolean(v, where)
 	}
 	if tf, ok := m["timeout"]; ok {
 		if d, ok := p.duration(tf, where); ok {
