@@ -141,7 +141,7 @@ ag_ssisdb_in_ag contains r if {
 #   id: AG-SSISDB-SYNC-HEALTHY
 #   severity: high
 #   variant: ag
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: CATALOG
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/catalog/ssis-catalog
 #   fix: manual
@@ -273,7 +273,7 @@ ag_ssis_alwayson_support contains r if {
 #   id: AG-SSISDB-DMK-BY-SMK
 #   severity: high
 #   variant: ag
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: CATALOG
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/catalog/ssis-catalog
 #   fix: sql-dmk-by-smk
@@ -314,7 +314,8 @@ ag_ssisdb_dmk_by_smk contains r if {
 #   source: TROUBLE "No log"
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/troubleshooting-scale-out
 #   fix: manual
-#   why: Workers log package execution with the SQL login ##MS_SSISLogDBWorkerAgentLogin##; on a Windows-only instance packages run but no log is written.
+#   why: >-
+#     Workers log package execution with the SQL login ##MS_SSISLogDBWorkerAgentLogin##; on a Windows-only instance packages run but no log is written.
 #   facts: ["sql/<INSTANCE>/server_properties: IsIntegratedSecurityOnly", "sql/<PRIMARY>/logdb_connection: Integrated Security"]
 #   remediation: Set the server authentication mode to SQL Server and Windows (LoginMode 2) and restart the engine, secondaries first.
 #   tags: [sql, logging, security]

@@ -197,7 +197,7 @@ cat_master_heartbeat_fresh contains r if {
 #   id: CAT-SCHEMA-COMPATIBLE
 #   severity: high
 #   variant: both
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: CATALOG upgrade
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/catalog/ssis-catalog
 #   fix: manual

@@ -11,7 +11,7 @@ import data.ssis.lib.result as res
 #   id: CONFIG-PARSE
 #   severity: high
 #   variant: both
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: MASTER, WORKER
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/integration-services-ssis-scale-out-master
 #   fix: manual

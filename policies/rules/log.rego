@@ -9,7 +9,8 @@ import data.ssis.lib.sql
 
 # METADATA
 # title: The logging login exists on every replica with the SSISDB user's SID
-# description: ##MS_SSISLogDBWorkerAgentLogin## exists and is enabled on every replica, with the SID of the SSISDB user ##MS_SSISLogDBWorkerAgentUser##.
+# description: >-
+#   The logging login ##MS_SSISLogDBWorkerAgentLogin## exists and is enabled on every replica, with the SID of the SSISDB user ##MS_SSISLogDBWorkerAgentUser##.
 # custom:
 #   id: LOG-LOGIN-ON-EVERY-REPLICA
 #   severity: critical
@@ -119,7 +120,8 @@ log_connstr_is_listener contains r if {
 
 # METADATA
 # title: The logging password matches the login on every replica
-# description: The logging connection string's password matches ##MS_SSISLogDBWorkerAgentLogin## on every replica.
+# description: >-
+#   The logging connection string's password matches ##MS_SSISLogDBWorkerAgentLogin## on every replica.
 # custom:
 #   id: LOG-PASSWORD-IN-SYNC
 #   severity: high

@@ -266,7 +266,7 @@ master_cert_root_with_key contains r if {
 #   id: MASTER-CERT-VALIDITY
 #   severity: high
 #   variant: both
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: CERTS
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/deal-with-certificates-in-ssis-scale-out
 #   fix: renew-master-cert

@@ -234,7 +234,7 @@ wrk_own_cert contains r if {
 #   id: WRK-CERT-VALIDITY
 #   severity: high
 #   variant: both
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: CERTS
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/deal-with-certificates-in-ssis-scale-out
 #   fix: replace-worker-cert
@@ -329,7 +329,7 @@ wrk_agentid_unique contains r if {
 #   id: WRK-SERVICE-VERSION
 #   severity: high
 #   variant: both
-#   profiles: [ha, pre-upgrade]
+#   profiles: [ha]
 #   source: HA upgrade
 #   doc_url: https://learn.microsoft.com/en-us/sql/integration-services/scale-out/scale-out-support-for-high-availability
 #   fix: start-worker
