@@ -139,7 +139,7 @@ func (n *normalizer) readCerts(node string, missing map[string]string) (map[stri
 			if v, ok := sc["HasPrivateKey"]; ok && v != nil {
 				b, ok := asBool(v)
 				if !ok {
-					return nil, fmt.Errorf("%s: HasPrivateKey: got %v, want a boolean", sidecarName, v)
+					return nil, fmt.Errorf("%s: HasPrivateKey: got %s, want a boolean", sidecarName, kindOf(v))
 				}
 				c.HasPrivateKey = &b
 			}

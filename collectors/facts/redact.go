@@ -76,7 +76,10 @@ func redactConnString(s string) (string, bool) {
 				}
 				i++
 			}
-			if !closed && isPasswordKey(key) {
+			// An unclosed quote swallows the rest of the string: a
+			// password written after it would be copied as part of
+			// this value.
+			if !closed && (isPasswordKey(key) || mentionsPassword(s[vs:])) {
 				return "", false
 			}
 		}
@@ -103,6 +106,12 @@ func isPasswordKey(k string) bool {
 		return true
 	}
 	return false
+}
+
+// mentionsPassword tells whether s holds a password or pwd key name.
+func mentionsPassword(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "password") || strings.Contains(l, "pwd")
 }
 
 // isConnStringColumn tells whether a result-set column holds a connection

@@ -22,7 +22,7 @@ func TestRedactConnString(t *testing.T) {
 			t.Errorf("RedactConnString(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	for _, in := range []string{`Password="Pl4nted`, "Data Source=a;Password", "x;pwd;Pl4nted"} {
+	for _, in := range []string{`Password="Pl4nted`, "Data Source=a;Password", "x;pwd;Pl4nted", `Data Source="a;Password=Pl4nted;`, `Data Source={a;Pwd=Pl4nted`} {
 		if got := RedactConnString(in); strings.Contains(got, "Pl4nted") || !strings.HasPrefix(got, "***") {
 			t.Errorf("RedactConnString(%q) = %q, want it withheld", in, got)
 		}

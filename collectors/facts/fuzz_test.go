@@ -1,0 +1,116 @@
+package facts
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/pem"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
+)
+
+// FuzzParseCertificate: any bytes give a certificate or an error; a parsed
+// certificate's thumbprint is the SHA-1 of its DER.
+func FuzzParseCertificate(f *testing.F) {
+	c := makeCert(f, certSpec{cns: []string{"ssismaster.contoso.com", "SQLN1"}, dns: []string{"ssismaster"}})
+	f.Add(c.der)
+	f.Add(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.der}))
+	f.Add(c.der[:len(c.der)/2])
+	f.Add([]byte("-----BEGIN CERTIFICATE-----\nbm90\n-----END CERTIFICATE-----\n"))
+	f.Add([]byte{0x30, 0x82, 0xff, 0xff})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := ParseCertificate(data)
+		if err != nil {
+			if got != nil {
+				t.Fatal("certificate and error")
+			}
+			return
+		}
+		if len(got.Thumbprint) != 40 || got.CNs == nil || got.SANDNS == nil || got.PrivateKeyReaders == nil {
+			t.Fatalf("incomplete certificate %+v", got)
+		}
+		if bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")) {
+			return
+		}
+		sum := sha1.Sum(data)
+		if want := strings.ToUpper(hex.EncodeToString(sum[:])); got.Thumbprint != want {
+			t.Fatalf("thumbprint %s, want %s", got.Thumbprint, want)
+		}
+	})
+}
+
+// FuzzCertSidecar: a real certificate with a fuzzed sidecar in a one-node
+// bundle. Normalize returns facts or an error naming the sidecar.
+func FuzzCertSidecar(f *testing.F) {
+	c := makeCert(f, certSpec{cns: []string{"ssismaster.contoso.com"}})
+	dir := "nodes/N1/certs/LocalMachine/Root/" + c.thumb
+	manifest := []byte(`{"format": "ssis-ha-lint-bundle", "version": 1, "deployment": {"variant": "ag"},
+		"nodes": [{"name": "N1", "roles": ["master"], "collected": true}]}`)
+	f.Add([]byte(`{"Store": "LocalMachine\\Root", "HasPrivateKey": true, "FriendlyName": "", "PrivateKeyReaders": ["CONTOSO\\svc"]}`))
+	f.Add([]byte(`{"HasPrivateKey": 1, "PrivateKeyReaders": "one"}`))
+	f.Add([]byte(`{"HasPrivateKey": "yes"}`))
+	f.Add([]byte(`{"FriendlyName": {"Name": {"Name": 5}}, "PrivateKeyReaders": [null, 1, {"Name": "x"}]}`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`[]`))
+	f.Add([]byte("\xff\xfe{\x00}\x00"))
+	f.Fuzz(func(t *testing.T, sidecar []byte) {
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for name, data := range map[string][]byte{"bundle.json": manifest, dir + ".cer": c.der, dir + ".json": sidecar} {
+			w, _ := zw.Create(name)
+			w.Write(data)
+		}
+		zw.Close()
+		b, err := bundle.FromZip("fuzz.zip", bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Normalize(b)
+		if err != nil {
+			if !strings.Contains(err.Error(), dir+".json") {
+				t.Fatalf("error does not name the sidecar: %v", err)
+			}
+			return
+		}
+		got := d.Nodes["N1"].Certs["LocalMachine/Root"][c.thumb]
+		if got == nil || got.SidecarMissing || got.PrivateKeyReaders == nil {
+			t.Fatalf("certificate %+v", got)
+		}
+	})
+}
+
+// FuzzRedactConnString: a password appended to any connection-string
+// prefix never survives redaction.
+func FuzzRedactConnString(f *testing.F) {
+	for _, s := range []string{
+		"Data Source=aglsn.contoso.com,1433;Initial Catalog=SSISDB;User Id=##MS_SSISLogDBWorkerAgentLogin##",
+		`Data Source="a;b"`, `Data Source='a`, "Data Source={a", "Pwd", "Password=", "x=y;;;", "",
+	} {
+		f.Add(s, "Pl4nted-Secret-1")
+	}
+	f.Fuzz(func(t *testing.T, prefix, password string) {
+		if len(password) < 3 || strings.ContainsAny(password, `;"'{}=`) || strings.TrimFunc(password, unicode.IsSpace) != password ||
+			strings.Contains(prefix, password) || strings.Contains(Redacted, password) || strings.Contains(strings.ToLower(password), "withheld") {
+			return
+		}
+		for _, key := range []string{"Password", "pwd", " PASSWORD "} {
+			in := prefix + ";" + key + "=" + password + ";Integrated Security=False"
+			if out := RedactConnString(in); strings.Contains(out, password) {
+				t.Fatalf("RedactConnString(%q) = %q keeps the password", in, out)
+			}
+		}
+		if out := RedactText("connect: " + prefix + ";Password=" + password); strings.Contains(out, "Password="+password) {
+			t.Fatalf("RedactText kept %q", out)
+		}
+		// idempotent
+		once := RedactConnString(prefix)
+		if twice := RedactConnString(once); twice != once && !strings.HasPrefix(once, Redacted) {
+			t.Fatalf("not idempotent: %q -> %q -> %q", prefix, once, twice)
+		}
+	})
+}
