@@ -83,38 +83,50 @@ test_degraded_fci_inputs_keep_every_subject if {
 	}
 }
 
+# degraded inputs, in small groups (each test evaluates every rule once per input)
 degradations := {
-	"not_collected": [fx.not_collected(n) | some n in ["SQLN1", "SQLN2", "WRK1", "WRK2"]],
-	"missing_sqln1": [fx.missing("SQLN1", a) | some a in artifacts],
-	"missing_sqln2": [fx.missing("SQLN2", a) | some a in artifacts],
-	"missing_wrk1": [fx.missing("WRK1", a) | some a in artifacts],
-	"missing_wrk2": [fx.missing("WRK2", a) | some a in artifacts],
+	"not_collected_masters": [fx.not_collected(n) | some n in ["SQLN1", "SQLN2"]],
+	"not_collected_workers": [fx.not_collected(n) | some n in ["WRK1", "WRK2"]],
+	"missing_sqln1_a": [fx.missing("SQLN1", a) | some a in artifacts_a],
+	"missing_sqln1_b": [fx.missing("SQLN1", a) | some a in artifacts_b],
+	"missing_sqln2_a": [fx.missing("SQLN2", a) | some a in artifacts_a],
+	"missing_sqln2_b": [fx.missing("SQLN2", a) | some a in artifacts_b],
+	"missing_wrk1": [fx.missing("WRK1", a) | some a in ["services", "certs", "files"]],
+	"missing_wrk2": [fx.missing("WRK2", a) | some a in ["services", "certs", "files"]],
 	"configs": [
 		fx.parse_error("SQLN1", "master"),
 		fx.parse_error("SQLN2", "master"),
 		fx.parse_error("WRK1", "worker"),
 	],
-	"deployment": [
+	"deployment_a": [
 		fx.set(["deployment", "master_dns"], ""),
 		fx.set(["deployment", "master_thumbprint"], ""),
 		fx.set(["deployment", "master_port"], 0),
 		fx.set(["deployment", "listener"], null),
+	],
+	"deployment_b": [
 		fx.set(["deployment", "primary_instance"], ""),
 		fx.set(["deployment", "active_master_node"], ""),
 		fx.set(["bundle", "created_ns"], 0),
 	],
-	"documents": [
+	"documents_a": [
 		fx.set(["sql"], {}),
 		fx.set(["cluster"], null),
+	],
+	"documents_b": [
 		fx.set(["sql", "SQLN1", "collected"], false),
 		fx.set(["sql", "SQLN2", "queries"], {}),
 	],
 }
 
-artifacts := ["services", "certs", "files", "registry", "httpsys", "firewall", "host"]
+artifacts_a := ["services", "certs", "files", "host"]
+
+artifacts_b := ["registry", "httpsys", "firewall"]
+
+# the subjects of the healthy AG fixture (computed once per test run query)
+healthy_keys := keys(results(fx.healthy))
 
 keeps_subjects(group) if {
-	healthy_keys := keys(results(fx.healthy))
 	every inp in degradations[group] {
 		rs := results(inp)
 		fx.one_per_subject(rs)
@@ -122,11 +134,17 @@ keeps_subjects(group) if {
 	}
 }
 
-test_degraded_not_collected if keeps_subjects("not_collected")
+test_degraded_not_collected_masters if keeps_subjects("not_collected_masters")
 
-test_degraded_missing_sqln1 if keeps_subjects("missing_sqln1")
+test_degraded_not_collected_workers if keeps_subjects("not_collected_workers")
 
-test_degraded_missing_sqln2 if keeps_subjects("missing_sqln2")
+test_degraded_missing_sqln1_a if keeps_subjects("missing_sqln1_a")
+
+test_degraded_missing_sqln1_b if keeps_subjects("missing_sqln1_b")
+
+test_degraded_missing_sqln2_a if keeps_subjects("missing_sqln2_a")
+
+test_degraded_missing_sqln2_b if keeps_subjects("missing_sqln2_b")
 
 test_degraded_missing_wrk1 if keeps_subjects("missing_wrk1")
 
@@ -134,9 +152,13 @@ test_degraded_missing_wrk2 if keeps_subjects("missing_wrk2")
 
 test_degraded_configs if keeps_subjects("configs")
 
-test_degraded_deployment if keeps_subjects("deployment")
+test_degraded_deployment_a if keeps_subjects("deployment_a")
 
-test_degraded_documents if keeps_subjects("documents")
+test_degraded_deployment_b if keeps_subjects("deployment_b")
+
+test_degraded_documents_a if keeps_subjects("documents_a")
+
+test_degraded_documents_b if keeps_subjects("documents_b")
 
 test_empty_input if {
 	rs := results({})
