@@ -37,6 +37,9 @@ func ruleMetadata(c *ast.Compiler) (map[string]reports.RuleMeta, error) {
 			continue
 		}
 		for _, r := range m.Rules {
+			if len(r.Head.Args) > 0 {
+				continue // a helper function: not part of the data document
+			}
 			k := key{pkg, r.Head.Name.String()}
 			if r.Head.Name == "" {
 				k.name = r.Head.Ref().String()

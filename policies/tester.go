@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
@@ -40,6 +41,7 @@ func (e *Engine) RunTests(ctx context.Context) ([]TestResult, error) {
 		SetStore(store).
 		SetModules(mods).
 		CapturePrintOutput(true).
+		SetTimeout(2*time.Minute).
 		RunTests(ctx, txn)
 	if err != nil {
 		return nil, fmt.Errorf("rego tests: %w", err)

@@ -337,3 +337,33 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// TestCustomPolicyExample runs the README's worked custom-policy example:
+// its own tests pass with the embedded set, and scan --policy reports it.
+func TestCustomPolicyExample(t *testing.T) {
+	dir := "docs/examples/custom-policy"
+	res := runBin(t, "policy", "test", dir)
+	if res.code != 0 || !strings.Contains(res.stdout, " passed, 0 failed") {
+		t.Fatalf("policy test %s: exit %d\n%s%s", dir, res.code, res.stdout, res.stderr)
+	}
+	res = runBin(t, "scan", "--bundle", "testdata/bundles/healthy-ag", "--policy", dir, "--format", "json")
+	if res.code != 0 {
+		t.Fatalf("scan --policy: exit %d: %s", res.code, res.stderr)
+	}
+	var rep reports.Report
+	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range rep.Results {
+		if r.Rule == "ORG-MASTER-HEARTBEAT-DEFAULT" {
+			n++
+			if r.Status != reports.StatusPass || r.DocURL == "" {
+				t.Errorf("custom rule result %+v", r)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("custom rule yielded %d results, want one per master node (2)", n)
+	}
+}

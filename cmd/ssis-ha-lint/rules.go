@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -63,8 +65,44 @@ func newRulesCmd() *cobra.Command {
 			return nil
 		},
 	}
-	c.AddCommand(show)
+	c.AddCommand(show, newRulesExportCmd())
 	return c
+}
+
+// newRulesExportCmd writes the embedded policies (without their tests) to a
+// directory, for opa eval or conftest on the facts of "ssis-ha-lint facts".
+func newRulesExportCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "export DIR",
+		Short: "Write the embedded .rego policies (tests left out) to DIR, for opa or conftest",
+		Example: `  ssis-ha-lint rules export rego/
+  ssis-ha-lint facts --bundle evidence/ > facts.json
+  opa eval -d rego/ -i facts.json data.ssis.main.results`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			srcs, err := policies.Embedded()
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			n := 0
+			for _, s := range srcs {
+				if policies.IsTest(s.Name) {
+					continue
+				}
+				rel := strings.TrimPrefix(s.Name, "policies/")
+				p := filepath.Join(args[0], filepath.FromSlash(rel))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				if err := os.WriteFile(p, []byte(s.Text), 0o644); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				n++
+			}
+			fmt.Fprintf(c.OutOrStdout(), "wrote %d policy files to %s (entrypoint %s)\n", n, args[0], policies.Query)
+			return nil
+		},
+	}
 }
 
 func newPolicyCmd() *cobra.Command {
@@ -73,13 +111,37 @@ func newPolicyCmd() *cobra.Command {
 		Use:   "test [DIR...]",
 		Short: "Run the Rego unit tests of the embedded policies and of custom policy directories",
 		RunE: func(c *cobra.Command, args []string) error {
-			eng, err := policies.Load(context.Background(), args...)
+			// The embedded tests run against the embedded policies alone
+			// (some assert on the whole result set); a custom directory's
+			// tests run against the embedded policies plus that directory.
+			ctx := context.Background()
+			eng, err := policies.Load(ctx)
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			res, err := eng.RunTests(context.Background())
+			res, err := eng.RunTests(ctx)
 			if err != nil {
 				return &exitError{code: 2, err: err}
+			}
+			if len(args) > 0 {
+				custom, err := policies.Load(ctx, args...)
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				more, err := custom.RunTests(ctx)
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				n := 0
+				for _, r := range more {
+					if !strings.HasPrefix(r.File, "policies/") {
+						res = append(res, r)
+						n++
+					}
+				}
+				if n == 0 {
+					return &exitError{code: 2, err: fmt.Errorf("no Rego tests found in %s", strings.Join(args, ", "))}
+				}
 			}
 			w := c.OutOrStdout()
 			pass, fail, skip := 0, 0, 0
