@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf16"
 )
 
 // fakeWSMan is an httptest WS-Management endpoint that plays the WinRS
@@ -28,6 +30,13 @@ type fakeWSMan struct {
 	// mode: "" (answer), "401" (every request), "hang-create" (never answer
 	// the shell Create), "hang-receive" (never answer a Receive).
 	mode string
+
+	// ntlmUsers are the DOMAIN\\user of every NTLM AUTHENTICATE message
+	// (mode "ntlm"), and ntlmSameConn whether each came on the connection of
+	// its NEGOTIATE (NTLM authenticates connections, not requests).
+	ntlmUsers    []string
+	ntlmSameConn []bool
+	ntlmConn     string
 
 	mu       sync.Mutex
 	actions  []string
@@ -68,6 +77,9 @@ func envelope(action, body string) string {
 
 func (f *fakeWSMan) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	if f.mode == "ntlm" && !f.ntlm(w, r) {
+		return
+	}
 	if f.mode == "401" {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
@@ -223,4 +235,74 @@ func (f *fakeWSMan) seen() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.actions...)
+}
+
+// ntlm plays the server side of an NTLM handshake in Negotiate headers: no
+// Authorization -> 401 "Negotiate"; NEGOTIATE (type 1) -> 401 with a
+// CHALLENGE (type 2); AUTHENTICATE (type 3) -> the request goes on.
+func (f *fakeWSMan) ntlm(w http.ResponseWriter, r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	scheme, tok, _ := strings.Cut(h, " ")
+	msg, err := base64.StdEncoding.DecodeString(tok)
+	if (scheme != "Negotiate" && scheme != "NTLM") || err != nil || len(msg) < 12 || string(msg[:8]) != "NTLMSSP\x00" {
+		w.Header().Set("WWW-Authenticate", "Negotiate")
+		w.WriteHeader(http.StatusUnauthorized)
+		return false
+	}
+	switch msg[8] {
+	case 1:
+		f.mu.Lock()
+		f.ntlmConn = r.RemoteAddr
+		f.mu.Unlock()
+		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(challengeMessage()))
+		w.WriteHeader(http.StatusUnauthorized)
+		return false
+	case 3:
+		if len(msg) < 44 {
+			w.WriteHeader(http.StatusUnauthorized)
+			return false
+		}
+		field := func(at int) string {
+			l := int(binary.LittleEndian.Uint16(msg[at:]))
+			off := int(binary.LittleEndian.Uint32(msg[at+4:]))
+			if off+l > len(msg) {
+				return "?"
+			}
+			u := make([]uint16, l/2)
+			for i := range u {
+				u[i] = binary.LittleEndian.Uint16(msg[off+2*i:])
+			}
+			return string(utf16.Decode(u))
+		}
+		f.mu.Lock()
+		f.ntlmUsers = append(f.ntlmUsers, field(28)+`\`+field(36))
+		f.ntlmSameConn = append(f.ntlmSameConn, f.ntlmConn == r.RemoteAddr)
+		f.mu.Unlock()
+		return true
+	}
+	w.WriteHeader(http.StatusUnauthorized)
+	return false
+}
+
+// challengeMessage is an NTLM CHALLENGE from domain CONTOSO: Unicode, NTLM,
+// extended session security, target info (just MsvAvEOL); no LM key, no key
+// exchange.
+func challengeMessage() []byte {
+	target := []byte{}
+	for _, r := range "CONTOSO" {
+		target = append(target, byte(r), 0)
+	}
+	b := make([]byte, 48, 48+len(target)+4)
+	copy(b, "NTLMSSP\x00")
+	binary.LittleEndian.PutUint32(b[8:], 2)
+	binary.LittleEndian.PutUint16(b[12:], uint16(len(target))) // TargetName
+	binary.LittleEndian.PutUint16(b[14:], uint16(len(target)))
+	binary.LittleEndian.PutUint32(b[16:], 48)
+	binary.LittleEndian.PutUint32(b[20:], 0x00000001|0x00000004|0x00000200|0x00010000|0x00080000|0x00800000)
+	copy(b[24:32], "chal1234")
+	binary.LittleEndian.PutUint16(b[40:], 4) // TargetInfo
+	binary.LittleEndian.PutUint16(b[42:], 4)
+	binary.LittleEndian.PutUint32(b[44:], uint32(48+len(target)))
+	b = append(b, target...)
+	return append(b, 0, 0, 0, 0)
 }

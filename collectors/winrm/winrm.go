@@ -6,9 +6,12 @@
 //
 // Transport and authentication (masterzen/winrm v0.0.0-20240702205601-3fad6e106085):
 //
-//   - https + ntlm / negotiate: NTLM through go-ntlmssp (it answers both
-//     "WWW-Authenticate: NTLM" and "Negotiate" with NTLM tokens); TLS is
-//     verified against the system roots or the inventory's ca_file.
+//   - https + ntlm / negotiate: NTLMv2 through go-ntlmssp (it answers both
+//     "WWW-Authenticate: NTLM" and "Negotiate" with NTLM tokens, per request,
+//     on a kept-alive connection); TLS is verified against the system roots
+//     or the inventory's ca_file. go-ntlmssp authenticates in the domain the
+//     server names in its challenge; the user's DOMAIN\ prefix only says a
+//     domain account is meant.
 //   - http + ntlm / negotiate: NTLM with WinRM message encryption (the
 //     library's Encryption transport), which Windows requires by default on
 //     plain HTTP.

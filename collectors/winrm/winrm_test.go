@@ -120,6 +120,29 @@ func TestCollectHTTPS(t *testing.T) {
 	}
 }
 
+func TestCollectNTLMHandshake(t *testing.T) {
+	f := newFake(t, scriptOutput(recorded(t)))
+	f.mode = "ntlm"
+	srv := httptest.NewTLSServer(f)
+	defer srv.Close()
+	for _, auth := range []string{"ntlm", "negotiate"} {
+		f.ntlmUsers = nil
+		tg := tlsTarget(t, srv)
+		tg.Auth = auth
+		if _, _, err := CollectNode(context.Background(), t.TempDir(), tg); err != nil {
+			t.Fatalf("%s: %v", auth, err)
+		}
+		if len(f.ntlmUsers) < 5 {
+			t.Errorf("%s: %d NTLM authentications", auth, len(f.ntlmUsers))
+		}
+		for i, u := range f.ntlmUsers {
+			if u != `CONTOSO\admin` || !f.ntlmSameConn[i] {
+				t.Errorf("%s: authentication %d as %q, same connection %v", auth, i, u, f.ntlmSameConn[i])
+			}
+		}
+	}
+}
+
 func TestCollectHTTP(t *testing.T) {
 	f := newFake(t, scriptOutput(recorded(t)))
 	srv := httptest.NewServer(f)
