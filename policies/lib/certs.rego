@@ -14,7 +14,15 @@ thumb_eq(a, b) if {
 }
 
 # in_store(node, store, thumb): the certificate object, undefined when absent.
+# The normalizer keys a store by upper-case thumbprint, so the first body is
+# one lookup (a master node's Root holds every worker's certificate: a scan
+# per worker would be quadratic); the second one accepts hand-written facts
+# whose keys are not in that form.
 in_store(node, store, thumb) := c if {
+	k := norm_thumb(thumb)
+	k != ""
+	c := facts.obj(facts.get(node, ["certs", store], {}))[k]
+} else := c if {
 	some t, c in facts.obj(facts.get(node, ["certs", store], {}))
 	thumb_eq(t, thumb)
 }
@@ -57,9 +65,19 @@ short(t) := sprintf("%s…", [substring(norm_thumb(t), 0, 8)]) if {
 
 # locate(thumb): {"node", "store", "cert"} of the first copy found, preferring
 # master nodes' Root stores; null when none.
+# (The master nodes are searched first and alone: only a certificate that no
+# master node holds costs a pass over every node.)
 locate(thumb) := l if {
 	ls := [{"node": n, "store": store, "cert": c} |
-		some n in array.concat(facts.master_nodes, sort(object.keys(facts.obj(facts.get(input, "nodes", {})))))
+		some n in facts.master_nodes
+		some store in ["LocalMachine/Root", "LocalMachine/My"]
+		c := in_store(facts.node(n), store, thumb)
+	]
+	count(ls) > 0
+	l := ls[0]
+} else := l if {
+	ls := [{"node": n, "store": store, "cert": c} |
+		some n in sort(object.keys(facts.obj(facts.get(input, "nodes", {}))))
 		some store in ["LocalMachine/Root", "LocalMachine/My"]
 		c := in_store(facts.node(n), store, thumb)
 	]
@@ -133,11 +151,11 @@ validity_of(cert, now_ns) := "unknown" if {
 
 validity_severity := {"expired": "critical", "not_yet_valid": "critical", "expiring": "high"}
 
-validity_msg(what, thumb, cert, v) := sprintf("The %s %s expired on %s; TLS between master and workers fails.", [what, thumb, facts.get(cert, "not_after", "")]) if {
+validity_msg(what, thumb, cert, v) := sprintf("the %s %s expired on %s; TLS between master and workers fails.", [what, thumb, facts.get(cert, "not_after", "")]) if {
 	v == "expired"
-} else := sprintf("The %s %s is not valid before %s.", [what, thumb, facts.get(cert, "not_before", "")]) if {
+} else := sprintf("the %s %s is not valid before %s.", [what, thumb, facts.get(cert, "not_before", "")]) if {
 	v == "not_yet_valid"
-} else := sprintf("The %s %s expires on %s, within 30 days of collection.", [what, thumb, facts.get(cert, "not_after", "")])
+} else := sprintf("the %s %s expires on %s, within 30 days of collection.", [what, thumb, facts.get(cert, "not_after", "")])
 
 # HTTP.SYS binding checks.
 binding_problems(b, thumb) := ["no SSL binding exists for it"] if {

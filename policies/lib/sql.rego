@@ -376,9 +376,14 @@ heartbeat_fail_msg(raw, age_s, interval) := "SSISDB: LAST_ONLINE_TIME is not set
 
 # --- worker agents ---------------------------------------------------------------------
 
-worker_agent(aid) := a if {
-	some a in rows(prim, "ssisdb_worker_agents")
-	names.guid_eq(facts.str(a.WorkerAgentId), aid)
+# worker_agent(aid): the catalog.worker_agents row of an AgentId, or null.
+# The comprehension closes over k only and binds it by unification, so OPA
+# indexes it: one pass over the rows for all workers, not one per worker.
+worker_agent(aid) := as[0] if {
+	k := names.norm_guid(aid)
+	k != ""
+	as := [a | some a in rows(prim, "ssisdb_worker_agents"); k = names.norm_guid(facts.str(a.WorkerAgentId))]
+	count(as) > 0
 } else := null
 
 # catalog.worker_agents shows no row (not an error) to a login without
@@ -421,8 +426,11 @@ agent_fix(w, a, _) := {"id": "manual", "target": w, "params": {"steps": [
 } else := {"id": "start-worker", "target": w, "params": {"service": facts.worker_service_name(w)}}
 
 # heartbeat of the worker whose AgentId a catalog row has (60 s when unknown).
+# (indexed comprehension, as in worker_agent)
 agent_heartbeat(a) := hs[0] if {
-	hs := [heartbeat_secs(w) | some w in facts.worker_nodes; names.guid_eq(facts.worker_agent_id(w), facts.str(a.WorkerAgentId))]
+	k := names.norm_guid(facts.str(a.WorkerAgentId))
+	k != ""
+	hs := [heartbeat_secs(w) | some w in facts.worker_nodes; k = names.norm_guid(facts.worker_agent_id(w))]
 	count(hs) > 0
 } else := 60
 
