@@ -404,3 +404,64 @@ func TestExtract(t *testing.T) {
 		t.Errorf("cleanStderr %q", got)
 	}
 }
+
+// TestParallelNodes collects four nodes at once: two answer, one refuses
+// connections, one hangs. The hung node ends at its own timeout and does not
+// hold the others; the unreachable one fails fast.
+func TestParallelNodes(t *testing.T) {
+	out := t.TempDir()
+	var targets []Target
+	var fakes []*fakeWSMan
+	for i, mode := range []string{"", "", "hang-receive"} {
+		f := newFake(t, scriptOutput(recorded(t)))
+		f.mode = mode
+		srv := httptest.NewTLSServer(f)
+		defer srv.Close()
+		defer close(f.release)
+		tg := tlsTarget(t, srv)
+		tg.Node = []string{"SQLN1", "SQLN2", "WRK1"}[i]
+		tg.Timeout = 800 * time.Millisecond
+		targets = append(targets, tg)
+		fakes = append(fakes, f)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	targets = append(targets, Target{Node: "WRK2", Host: "127.0.0.1", Port: dead, HTTPS: true, User: "u", Password: "p", Timeout: 800 * time.Millisecond})
+
+	start := time.Now()
+	errs := make([]error, len(targets))
+	done := make(chan int)
+	for i, tg := range targets {
+		go func() {
+			_, _, errs[i] = CollectNode(context.Background(), out, tg)
+			done <- i
+		}()
+	}
+	for range targets {
+		<-done
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Errorf("four nodes took %v", el)
+	}
+	if errs[0] != nil || errs[1] != nil {
+		t.Errorf("healthy nodes: %v, %v", errs[0], errs[1])
+	}
+	if errs[2] == nil || !strings.Contains(errs[2].Error(), "timed out after 800ms") {
+		t.Errorf("hung node: %v", errs[2])
+	}
+	if errs[3] == nil || strings.Contains(errs[3].Error(), "timed out") {
+		t.Errorf("unreachable node: %v", errs[3])
+	}
+	ents, _ := os.ReadDir(filepath.Join(out, "nodes"))
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "SQLN1,SQLN2" {
+		t.Errorf("node dirs %v", names)
+	}
+}
