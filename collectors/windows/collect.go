@@ -32,6 +32,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +43,10 @@ import (
 
 // ErrNotWindows is returned by the Win32 steps on other systems.
 var ErrNotWindows = errors.New("the local collector runs only on Windows")
+
+// Supported reports whether the local collector works on this system (the
+// CLI refuses `collect --local` and `local: true` nodes elsewhere).
+func Supported() bool { return runtime.GOOS == "windows" }
 
 // Options tune a local collection. The zero value is ready for use.
 type Options struct {
