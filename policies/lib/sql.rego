@@ -379,11 +379,11 @@ heartbeat_fail_msg(raw, age_s, interval) := "SSISDB: LAST_ONLINE_TIME is not set
 # worker_agent(aid): the catalog.worker_agents row of an AgentId, or null.
 # The comprehension closes over k only and binds it by unification, so OPA
 # indexes it: one pass over the rows for all workers, not one per worker.
-worker_agent(aid) := as[0] if {
+worker_agent(aid) := agents[0] if {
 	k := names.norm_guid(aid)
 	k != ""
-	as := [a | some a in rows(prim, "ssisdb_worker_agents"); k = names.norm_guid(facts.str(a.WorkerAgentId))]
-	count(as) > 0
+	agents := [a | some a in rows(prim, "ssisdb_worker_agents"); k = names.norm_guid(facts.str(a.WorkerAgentId))]
+	count(agents) > 0
 } else := null
 
 # catalog.worker_agents shows no row (not an error) to a login without
