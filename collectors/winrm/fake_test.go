@@ -140,6 +140,13 @@ func (f *fakeWSMan) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			f.wait(r)
 			return
 		}
+		if f.mode == "fault-receive" {
+			w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, envelope("http://schemas.dmtf.org/wbem/wsman/1/wsman/fault",
+				`<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code><s:Reason><s:Text xml:lang="en-US">The WS-Management service cannot process the request. The shell was not found.</s:Text></s:Reason></s:Fault>`))
+			return
+		}
 		dm := desiredRE.FindSubmatch(body)
 		f.mu.Lock()
 		var c *fakeCommand
@@ -155,12 +162,27 @@ func (f *fakeWSMan) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		id := string(dm[1])
+		if f.mode == "timedout-first" && c.final && c.receives == 1 {
+			// what Windows answers when a Receive waited OperationTimeout
+			// without output: HTTP 500 with a w:TimedOut fault
+			w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, envelope("http://schemas.dmtf.org/wbem/wsman/1/wsman/fault",
+				`<s:Fault><s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value>w:TimedOut</s:Value></s:Subcode></s:Code>`+
+					`<s:Reason><s:Text xml:lang="en-US">The WS-Management service cannot complete the operation within the time specified in OperationTimeout.</s:Text></s:Reason>`+
+					`<s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="2150858793" Machine="sqln1"><f:Message></f:Message></f:WSManFault></s:Detail></s:Fault>`))
+			return
+		}
+		n := c.receives
+		if f.mode == "timedout-first" {
+			n--
+		}
 		half := len(f.stdout) / 2
 		var b strings.Builder
 		b.WriteString(`<rsp:ReceiveResponse>`)
 		if !c.final {
 			b.WriteString(`<rsp:CommandState CommandId="` + id + `" State="` + shellNS + `CommandState/Done"><rsp:ExitCode>0</rsp:ExitCode></rsp:CommandState>`)
-		} else if c.receives == 1 {
+		} else if n == 1 {
 			stream(&b, id, "stdout", f.stdout[:half])
 			b.WriteString(`<rsp:CommandState CommandId="` + id + `" State="` + shellNS + `CommandState/Running"></rsp:CommandState>`)
 		} else {

@@ -39,15 +39,18 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 	"unicode/utf16"
 
 	mz "github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/inventory"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/nodebundle"
@@ -288,6 +291,8 @@ func newClient(ctx context.Context, t Target) (*mz.Client, error) {
 			return enc
 		}
 	}
+	inner := params.TransportDecorator
+	params.TransportDecorator = func() mz.Transporter { return faultCheck{inner()} }
 	ep := mz.NewEndpoint(t.Host, t.Port, t.HTTPS, t.Insecure, t.CACert, nil, nil, op+10*time.Second)
 	ep.TLSServerName = t.TLSServerName
 	return mz.NewClientWithParameters(ep, t.User, t.Password, params)
@@ -301,9 +306,12 @@ func execute(ctx context.Context, shell *mz.Shell, command string) (string, stri
 		return "", "", 1, err
 	}
 	var stdout, stderr bytes.Buffer
+	var outErr error
 	var wg sync.WaitGroup
 	wg.Add(2)
-	go func() { defer wg.Done(); _, _ = io.Copy(&stdout, cmd.Stdout) }()
+	// A failed Receive closes the output pipes with its error: that is how
+	// the library reports it outside RunWithContext.
+	go func() { defer wg.Done(); _, outErr = io.Copy(&stdout, cmd.Stdout) }()
 	go func() { defer wg.Done(); _, _ = io.Copy(&stderr, cmd.Stderr) }()
 	cmd.Wait()
 	wg.Wait()
@@ -312,6 +320,9 @@ func execute(ctx context.Context, shell *mz.Shell, command string) (string, stri
 	}
 	// Signal (terminate) is how WinRS releases a finished command.
 	_ = cmd.Close()
+	if outErr != nil {
+		return stdout.String(), stderr.String(), 1, fmt.Errorf("receiving output: %w", outErr)
+	}
 	return stdout.String(), stderr.String(), cmd.ExitCode(), nil
 }
 
@@ -458,4 +469,34 @@ func httpStatus(msg, code string) bool {
 		}
 	}
 	return false
+}
+
+// faultCheck turns WS-Management faults into errors. masterzen/winrm's
+// transports return a SOAP fault that comes with HTTP 500 as a normal body
+// (their status check runs in a defer that cannot change the result), so a
+// fatal fault ("the shell was not found") would make the output loop poll
+// until the node's timeout. The Receive timeout fault (w:TimedOut, code
+// 2150858793) stays a normal answer: the loop polls again, as it should.
+type faultCheck struct {
+	mz.Transporter
+}
+
+var (
+	faultRE     = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?Fault[\s>]`)
+	faultTextRE = regexp.MustCompile(`<(?:[A-Za-z0-9_]+:)?(?:Text|Message)(?:\s[^>]*)?>([^<]+)<`)
+)
+
+func (f faultCheck) Post(c *mz.Client, m *soap.SoapMessage) (string, error) {
+	body, err := f.Transporter.Post(c, m)
+	if err != nil || !faultRE.MatchString(body) {
+		return body, err
+	}
+	if strings.Contains(body, "TimedOut") || strings.Contains(body, "2150858793") {
+		return body, nil
+	}
+	msg := "WS-Management fault"
+	if t := faultTextRE.FindStringSubmatch(body[faultRE.FindStringIndex(body)[0]:]); t != nil {
+		msg += ": " + strings.Join(strings.Fields(html.UnescapeString(t[1])), " ")
+	}
+	return "", errors.New(msg)
 }

@@ -242,6 +242,28 @@ func TestScriptFailure(t *testing.T) {
 	}
 }
 
+func TestReceiveFault(t *testing.T) {
+	f := newFake(t, scriptOutput(recorded(t)))
+	f.mode = "fault-receive"
+	srv := httptest.NewTLSServer(f)
+	defer srv.Close()
+	start := time.Now()
+	_, err := Collect(context.Background(), tlsTarget(t, srv))
+	if err == nil || !strings.Contains(err.Error(), "WS-Management fault") || !strings.Contains(err.Error(), "shell was not found") || time.Since(start) > 2*time.Second {
+		t.Errorf("err %v; exchange %v", err, f.seen())
+	}
+}
+
+func TestReceiveTimedOutFaultPollsAgain(t *testing.T) {
+	f := newFake(t, scriptOutput(recorded(t)))
+	f.mode = "timedout-first"
+	srv := httptest.NewTLSServer(f)
+	defer srv.Close()
+	if _, err := Collect(context.Background(), tlsTarget(t, srv)); err != nil {
+		t.Fatalf("err %v; exchange %v", err, f.seen())
+	}
+}
+
 func TestUnreachable(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
