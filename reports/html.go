@@ -149,6 +149,7 @@ type svgBox struct {
 	Title      string // <title> tooltip
 	Lines      []string
 	Bold       bool
+	Badge      string // "2 failing", "1 unknown": bottom right of a node box
 }
 
 type svgLine struct {
@@ -263,7 +264,7 @@ func buildTopo(r *Report) *svgTopo {
 		}
 		return svgBox{X: x, Y: y, W: boxW, H: boxH, State: st, Kind: "node", Node: n.Name,
 			Title: strings.Join(append([]string{n.Name + " (" + strings.Join(n.Roles, ", ") + ")"}, why...), "\n"),
-			Lines: lines, Bold: active}
+			Lines: lines, Bold: active, Badge: stateBadge(r, n.Name)}
 	}
 	nx := (width - rowW(len(clusterNodes))) / 2
 	nodeY := clusterY + 40
@@ -335,6 +336,29 @@ func buildTopo(r *Report) *svgTopo {
 	return top
 }
 
+// stateBadge counts the failing (else unknown) findings about a node.
+func stateBadge(r *Report, node string) string {
+	var fail, unknown int
+	for _, res := range r.Results {
+		if !strings.EqualFold(res.Subject.Node, node) {
+			continue
+		}
+		switch res.Status {
+		case StatusFail:
+			fail++
+		case StatusUnknown:
+			unknown++
+		}
+	}
+	switch {
+	case fail > 0:
+		return fmt.Sprintf("%d failing", fail)
+	case unknown > 0:
+		return fmt.Sprintf("%d unknown", unknown)
+	}
+	return ""
+}
+
 func portSuffix(p int) string {
 	if p > 0 {
 		return fmt.Sprintf(":%d", p)
@@ -400,7 +424,7 @@ const htmlScript = `
 })();
 `
 
-const htmlTemplate = `{{define "box"}}{{$b := .}}<g class="{{.Kind}} {{.State}}{{if .Bold}} bold{{end}}"{{if .Node}} data-node="{{.Node}}" tabindex="0"{{end}}><title>{{.Title}}</title><rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="8"></rect>{{range $i, $l := .Lines}}<text class="t{{$i}}" x="{{add $b.X 10}}" y="{{add $b.Y (add 20 (mul $i 18))}}">{{$l}}</text>{{end}}</g>
+const htmlTemplate = `{{define "box"}}{{$b := .}}<g class="{{.Kind}} {{.State}}{{if .Bold}} bold{{end}}"{{if .Node}} data-node="{{.Node}}" tabindex="0"{{end}}><title>{{.Title}}</title><rect x="{{.X}}" y="{{.Y}}" width="{{.W}}" height="{{.H}}" rx="8"></rect>{{range $i, $l := .Lines}}<text class="t{{$i}}" x="{{add $b.X 10}}" y="{{add $b.Y (add 20 (mul $i 18))}}">{{$l}}</text>{{end}}{{with .Badge}}<text class="badge" x="{{add $b.X (add $b.W -10)}}" y="{{add $b.Y (add $b.H -10)}}">{{.}}</text>{{end}}</g>
 {{end}}<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -435,6 +459,8 @@ svg .bold rect { stroke-width: 4; }
 svg text { font-size: 12px; fill: var(--fg); }
 svg text.t0 { font-weight: 700; }
 svg text.note { fill: var(--muted); font-style: italic; }
+svg text.badge { text-anchor: end; font-weight: 700; font-size: 11px; }
+svg .fail text.badge { fill: var(--fail); } svg .unknown text.badge { fill: #9a6700; }
 svg line { stroke: #8c959f; stroke-width: 1.5; }
 svg line.dashed { stroke-dasharray: 5 4; }
 svg [data-node] { cursor: pointer; }
@@ -444,7 +470,9 @@ svg [data-node] { cursor: pointer; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid var(--line); padding: 6px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; position: sticky; top: 0; }
-td code, li code { font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: 12px; word-break: break-all; }
+td code, li code { font-family: ui-monospace, SFMono-Regular, Consolas, monospace; font-size: 12px; overflow-wrap: anywhere; }
+td code.id { overflow-wrap: normal; white-space: nowrap; }
+td.rule code.id { white-space: normal; word-break: keep-all; }
 .st { font-weight: 700; text-transform: uppercase; font-size: 12px; }
 tr.fail .st { color: var(--fail); } tr.unknown .st { color: var(--unknown); } tr.pass .st { color: var(--ok); } tr.waived .st { color: var(--waived); }
 .sev-critical { color: var(--fail); font-weight: 700; } .sev-high { color: var(--fail); } .sev-medium { color: #9a6700; }
@@ -503,12 +531,12 @@ details summary { cursor: pointer; }
 {{range .Rows}}<tr class="{{.Status}}" data-status="{{.Status}}" data-sev="{{.Severity}}" data-node="{{.Node}}">
 <td class="st">{{.Status}}</td>
 <td class="sev-{{.Severity}}">{{.Severity}}</td>
-<td>{{if .DocURL}}<a href="{{.DocURL}}" rel="noreferrer noopener" target="_blank"><code>{{.Rule}}</code></a>{{else}}<code>{{.Rule}}</code>{{end}}{{if .Title}}<div class="small">{{.Title}}</div>{{end}}{{if .Source}}<div class="small">{{.Source}}</div>{{end}}</td>
+<td class="rule">{{if .DocURL}}<a href="{{.DocURL}}" rel="noreferrer noopener" target="_blank"><code class="id">{{.Rule}}</code></a>{{else}}<code class="id">{{.Rule}}</code>{{end}}{{if .Title}}<div class="small">{{.Title}}</div>{{end}}{{if .Source}}<div class="small">{{.Source}}</div>{{end}}</td>
 <td>{{.Node}}{{if .Instance}}<div class="small">{{.Instance}}</div>{{end}}</td>
 <td><code>{{.Object}}</code></td>
 <td>{{.Message}}{{if .HasValues}}<dl class="small"><dt>observed</dt><dd><code>{{.Observed}}</code></dd><dt>expected</dt><dd><code>{{.Expected}}</code></dd></dl>{{end}}{{with .Missing}}<div class="small"><b>missing:</b> {{join . "; "}}</div>{{end}}{{with .Waiver}}<div class="small"><b>{{if .Expired}}waiver EXPIRED{{else}}waived{{end}}:</b> {{.Reason}}{{if .Owner}} · owner {{.Owner}}{{end}}{{if .Expires}} · expires {{.Expires}}{{end}}</div>{{end}}</td>
 <td>{{range .Evidence}}<div><code>{{.Artifact}}</code>{{if .Key}}<div class="small">key {{.Key}}</div>{{end}}{{if .Line}}<div class="small">line {{.Line}}</div>{{end}}</div>{{end}}</td>
-<td>{{if .Fix}}<code>{{.Fix}}</code>{{end}}</td>
+<td>{{if .Fix}}<code class="id">{{.Fix}}</code>{{end}}</td>
 </tr>
 {{end}}</tbody>
 </table>

@@ -151,6 +151,25 @@ func (*MarkdownFormatter) Write(w io.Writer, r *Report) error {
 		}
 		b.WriteString("\n")
 	}
+
+	if p := r.Upgrade; p != nil && len(p.Steps) > 0 {
+		fmt.Fprintf(&b, "### %s\n\n", mdEscape(upgradeHeading(p)))
+		for _, st := range p.Steps {
+			fmt.Fprintf(&b, "%d. **%s**\n", st.N, mdEscape(st.Title))
+			for _, d := range st.Detail {
+				// "  - X" lines are sub-items of the line above.
+				if rest, ok := strings.CutPrefix(d, "  - "); ok {
+					fmt.Fprintf(&b, "     - %s\n", mdEscape(rest))
+					continue
+				}
+				fmt.Fprintf(&b, "   - %s\n", mdEscape(d))
+			}
+			if ref := mdLink(st.Source, st.DocURL); ref != "" {
+				fmt.Fprintf(&b, "   - Reference: %s\n", ref)
+			}
+			b.WriteString("\n")
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -39,6 +39,10 @@ type Report struct {
 	// Topology is the shape of the deployment as collected (optional; the
 	// scan pipeline fills it, the HTML report draws it).
 	Topology *Topology `json:"topology,omitempty"`
+	// Upgrade is the ordered upgrade plan of the pre-upgrade profile
+	// (PlanUpgrade; nil for the ha profile). The text and Markdown reports
+	// end with it.
+	Upgrade *UpgradePlan `json:"upgrade,omitempty"`
 }
 
 // Node roles in a Topology.

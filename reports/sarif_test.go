@@ -2,10 +2,12 @@ package reports
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -90,118 +92,214 @@ func TestSARIFStructure(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rep := sampleReport()
 			out := render(t, f, rep)
-			if regexp.MustCompile(`:\s*null\b`).MatchString(out) {
-				t.Errorf("a null in the SARIF log")
-			}
-			d := decodeSARIF(t, out)
-			if d.Version != "2.1.0" || d.Schema == "" {
-				t.Errorf("version %q schema %q", d.Version, d.Schema)
-			}
-			run := d.Runs[0]
-			drv := run.Tool.Driver
-			if drv.Name != "ssis-ha-lint" || drv.SemanticVersion != "0.1.0" || drv.InformationURI == "" {
-				t.Errorf("driver = %+v", drv)
-			}
-			if run.AutomationDetails.ID != "ssis-ha-lint/prod-etl/" {
-				t.Errorf("automationDetails.id = %q", run.AutomationDetails.ID)
-			}
-			used := map[string]bool{}
-			for _, res := range run.Results {
-				used[res.RuleID] = true
-			}
-			if len(drv.Rules) != len(used) {
-				t.Errorf("%d rules for %d rules used", len(drv.Rules), len(used))
-			}
-			for _, rule := range drv.Rules {
-				id, _ := rule["id"].(string)
-				sd, ok := rule["shortDescription"].(map[string]any)
-				if !ok || sd["text"] == "" {
-					t.Errorf("%s: shortDescription %v", id, rule["shortDescription"])
-				}
-				help, _ := rule["help"].(map[string]any)
-				if help["text"] == nil || help["markdown"] == nil {
-					t.Errorf("%s: help %v", id, help)
-				}
-				if rule["helpUri"] == nil || rule["fullDescription"] == nil || rule["name"] == nil {
-					t.Errorf("%s: helpUri/fullDescription/name missing", id)
-				}
-				props, _ := rule["properties"].(map[string]any)
-				ss, ok := props["security-severity"].(string)
-				if !ok || !regexp.MustCompile(`^\d+\.\d$`).MatchString(ss) {
-					t.Errorf("%s: security-severity %#v is not a numeric string", id, props["security-severity"])
-				}
-				tags, _ := props["tags"].([]any)
-				if len(tags) == 0 || len(tags) > 10 {
-					t.Errorf("%s: %d tags", id, len(tags))
-				}
-				if props["precision"] != "high" {
-					t.Errorf("%s: precision %v", id, props["precision"])
-				}
-				m := rep.Rules[id]
-				hasSec := false
-				for _, tg := range tags {
-					hasSec = hasSec || tg == "security"
-				}
-				wantSec := false
-				for _, tg := range m.Tags {
-					wantSec = wantSec || tg == "security"
-				}
-				if hasSec != wantSec {
-					t.Errorf("%s: security tag %v, want %v", id, hasSec, wantSec)
-				}
-			}
-			seenFP := map[string]bool{}
-			for i, res := range run.Results {
-				if res.RuleIndex == nil || *res.RuleIndex < 0 || *res.RuleIndex >= len(drv.Rules) {
-					t.Fatalf("result %d: ruleIndex %v out of range", i, res.RuleIndex)
-				}
-				if got := drv.Rules[*res.RuleIndex]["id"]; got != res.RuleID {
-					t.Errorf("result %d: ruleIndex points at %v, ruleId %s", i, got, res.RuleID)
-				}
-				if len(res.Locations) != 1 || res.Locations[0].PhysicalLocation == nil {
-					t.Fatalf("result %d: no physical location", i)
-				}
-				pl := res.Locations[0].PhysicalLocation
-				if pl.Region.StartLine < 1 {
-					t.Errorf("result %d: startLine %d", i, pl.Region.StartLine)
-				}
-				u := pl.ArtifactLocation.URI
-				if !uriOK.MatchString(u) || strings.HasPrefix(u, "/") || strings.Contains(u, `\`) || regexp.MustCompile(`^[A-Za-z]:`).MatchString(u) {
-					t.Errorf("result %d: bad uri %q", i, u)
-				}
-				if len(res.Locations[0].LogicalLocations) == 0 || !strings.HasPrefix(res.Locations[0].LogicalLocations[0].FullyQualifiedName+"/", "prod-etl/") {
-					t.Errorf("result %d: logical location %+v", i, res.Locations[0].LogicalLocations)
-				}
-				fp := res.PartialFingerprints[FingerprintKey]
-				if !regexp.MustCompile(`^[0-9a-f]{32}:1$`).MatchString(fp) || seenFP[fp] {
-					t.Errorf("result %d: fingerprint %q (duplicate: %v)", i, fp, seenFP[fp])
-				}
-				seenFP[fp] = true
-				if res.Message.Text == "" {
-					t.Errorf("result %d: empty message", i)
-				}
-				switch res.Properties["status"] {
-				case StatusFail:
-					if res.Kind != "" || res.Level == "" || res.Level == "none" {
-						t.Errorf("result %d: fail with kind %q level %q", i, res.Kind, res.Level)
-					}
-				case StatusUnknown:
-					if f.OmitUnknown {
-						t.Errorf("result %d: unknown despite OmitUnknown", i)
-					}
-					if res.Kind != "open" || res.Level != "none" {
-						t.Errorf("result %d: unknown with kind %q level %q", i, res.Kind, res.Level)
-					}
-				case StatusWaived:
-					if !f.IncludeWaived || len(res.Suppressions) != 1 || res.Suppressions[0]["kind"] != "external" || res.Suppressions[0]["justification"] == "" {
-						t.Errorf("result %d: waived result %+v", i, res.Suppressions)
-					}
-				default:
-					t.Errorf("result %d: status %v must not be in SARIF", i, res.Properties["status"])
-				}
+			d := checkGitHubSARIF(t, out, sarifWant{Report: rep, IncludeWaived: f.IncludeWaived, OmitUnknown: f.OmitUnknown})
+			if drv := d.Runs[0].Tool.Driver; drv.SemanticVersion != "0.1.0" {
+				t.Errorf("semanticVersion %q", drv.SemanticVersion)
 			}
 		})
 	}
+}
+
+// sarifWant is what checkGitHubSARIF checks a SARIF log against: the
+// report it was rendered from and the formatter's options.
+type sarifWant struct {
+	Report                     *Report
+	IncludeWaived, OmitUnknown bool
+}
+
+var (
+	securitySeverityRE = regexp.MustCompile(`^\d+\.\d$`)
+	fingerprintRE      = regexp.MustCompile(`^[0-9a-f]{32}:1$`)
+	driveLetterRE      = regexp.MustCompile(`^[A-Za-z]:`)
+)
+
+// findNull returns the JSON path of the first null in v outside a
+// "properties" bag (whose values, such as an observed fact that was null,
+// are free-form), or "".
+func findNull(v any, path string) string {
+	switch x := v.(type) {
+	case nil:
+		return path
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if k == "properties" {
+				continue
+			}
+			if p := findNull(x[k], path+"."+k); p != "" {
+				return p
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p := findNull(e, fmt.Sprintf("%s[%d]", path, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// checkGitHubSARIF asserts GitHub code scanning's ingestion rules and the
+// project's SARIF conventions (outputs.md) on one SARIF log: no nulls,
+// version 2.1.0, the driver (name, semanticVersion, informationUri), one
+// rules[] entry per rule used (descriptions, help text + markdown, helpUri,
+// security-severity as a numeric string, 1..10 tags with "security" exactly
+// when the rule has it, precision), runAutomationDetails.id per deployment,
+// and on every result a valid ruleIndex, one physical location with
+// startLine >= 1 and a repo-relative, forward-slash, percent-encoded URI (no
+// absolute path, no drive letter), a logical location under the deployment,
+// a well-formed fingerprint distinct per (rule, node, instance, object), and
+// kind/level/suppressions matching the status. It returns the decoded log.
+func checkGitHubSARIF(t *testing.T, out string, want sarifWant) sarifDoc {
+	t.Helper()
+	rep := want.Report
+	var tree any
+	if err := json.Unmarshal([]byte(out), &tree); err != nil {
+		t.Fatalf("SARIF is not JSON: %v", err)
+	}
+	if p := findNull(tree, "$"); p != "" {
+		t.Errorf("a null in the SARIF log at %s (only values inside a property bag may be null)", p)
+	}
+	d := decodeSARIF(t, out)
+	if d.Version != "2.1.0" || d.Schema == "" {
+		t.Errorf("version %q schema %q", d.Version, d.Schema)
+	}
+	run := d.Runs[0]
+	drv := run.Tool.Driver
+	if drv.Name != ToolName || drv.SemanticVersion == "" || drv.InformationURI == "" {
+		t.Errorf("driver name %q semanticVersion %q informationUri %q", drv.Name, drv.SemanticVersion, drv.InformationURI)
+	}
+	if wantID := "ssis-ha-lint/" + rep.Deployment.Name + "/"; run.AutomationDetails.ID != wantID {
+		t.Errorf("automationDetails.id = %q, want %q", run.AutomationDetails.ID, wantID)
+	}
+	used := map[string]bool{}
+	for _, res := range run.Results {
+		used[res.RuleID] = true
+	}
+	if len(drv.Rules) != len(used) {
+		t.Errorf("%d rules for %d rules used", len(drv.Rules), len(used))
+	}
+	ruleIDs := map[string]bool{}
+	for _, rule := range drv.Rules {
+		id, _ := rule["id"].(string)
+		if id == "" || ruleIDs[id] {
+			t.Errorf("rule id %q empty or repeated", id)
+		}
+		ruleIDs[id] = true
+		sd, ok := rule["shortDescription"].(map[string]any)
+		if !ok || sd["text"] == "" {
+			t.Errorf("%s: shortDescription %v", id, rule["shortDescription"])
+		}
+		help, _ := rule["help"].(map[string]any)
+		if help["text"] == nil || help["text"] == "" || help["markdown"] == nil || help["markdown"] == "" {
+			t.Errorf("%s: help %v", id, help)
+		}
+		if rule["helpUri"] == nil || rule["fullDescription"] == nil || rule["name"] == nil {
+			t.Errorf("%s: helpUri/fullDescription/name missing", id)
+		}
+		props, _ := rule["properties"].(map[string]any)
+		ss, ok := props["security-severity"].(string)
+		if !ok || !securitySeverityRE.MatchString(ss) {
+			t.Errorf("%s: security-severity %#v is not a numeric string", id, props["security-severity"])
+		}
+		tags, _ := props["tags"].([]any)
+		if len(tags) == 0 || len(tags) > 10 {
+			t.Errorf("%s: %d tags (GitHub keeps at most 10)", id, len(tags))
+		}
+		if props["precision"] != "high" {
+			t.Errorf("%s: precision %v", id, props["precision"])
+		}
+		hasSec := false
+		for _, tg := range tags {
+			hasSec = hasSec || tg == "security"
+		}
+		wantSec := false
+		for _, tg := range rep.Rules[id].Tags {
+			wantSec = wantSec || tg == "security"
+		}
+		if hasSec != wantSec {
+			t.Errorf("%s: security tag %v, want %v", id, hasSec, wantSec)
+		}
+	}
+	seenFP := map[string]string{}
+	seenSubject := map[string]bool{}
+	for i, res := range run.Results {
+		if res.RuleIndex == nil || *res.RuleIndex < 0 || *res.RuleIndex >= len(drv.Rules) {
+			t.Fatalf("result %d: ruleIndex %v out of range", i, res.RuleIndex)
+		}
+		if got := drv.Rules[*res.RuleIndex]["id"]; got != res.RuleID {
+			t.Errorf("result %d: ruleIndex points at %v, ruleId %s", i, got, res.RuleID)
+		}
+		if len(res.Locations) != 1 || res.Locations[0].PhysicalLocation == nil {
+			t.Fatalf("result %d (%s): no physical location", i, res.RuleID)
+		}
+		pl := res.Locations[0].PhysicalLocation
+		if pl.Region.StartLine < 1 {
+			t.Errorf("result %d (%s): startLine %d", i, res.RuleID, pl.Region.StartLine)
+		}
+		u := pl.ArtifactLocation.URI
+		if !uriOK.MatchString(u) || strings.HasPrefix(u, "/") || strings.Contains(u, `\`) || driveLetterRE.MatchString(u) || strings.Contains(u, "..") {
+			t.Errorf("result %d (%s): bad uri %q", i, res.RuleID, u)
+		}
+		if len(res.Locations[0].LogicalLocations) == 0 || !strings.HasPrefix(res.Locations[0].LogicalLocations[0].FullyQualifiedName+"/", rep.Deployment.Name+"/") {
+			t.Errorf("result %d (%s): logical location %+v", i, res.RuleID, res.Locations[0].LogicalLocations)
+		}
+		str := func(k string) string { s, _ := res.Properties[k].(string); return s }
+		subject := strings.Join([]string{res.RuleID, str("node"), str("instance"), str("objectKey")}, "|")
+		if seenSubject[subject] {
+			t.Errorf("result %d: two results for (rule, node, instance, object) %s", i, subject)
+		}
+		seenSubject[subject] = true
+		fp := res.PartialFingerprints[FingerprintKey]
+		if !fingerprintRE.MatchString(fp) {
+			t.Errorf("result %d (%s): fingerprint %q", i, subject, fp)
+		} else if prev, dup := seenFP[fp]; dup {
+			t.Errorf("result %d: fingerprint %q of %s already used by %s", i, fp, subject, prev)
+		}
+		seenFP[fp] = subject
+		if res.Message.Text == "" {
+			t.Errorf("result %d (%s): empty message", i, subject)
+		}
+		switch res.Properties["status"] {
+		case StatusFail:
+			if res.Kind != "" || res.Level == "" || res.Level == "none" {
+				t.Errorf("result %d: fail with kind %q level %q", i, res.Kind, res.Level)
+			}
+		case StatusUnknown:
+			if want.OmitUnknown {
+				t.Errorf("result %d: unknown despite OmitUnknown", i)
+			}
+			if res.Kind != "open" || res.Level != "none" {
+				t.Errorf("result %d: unknown with kind %q level %q", i, res.Kind, res.Level)
+			}
+		case StatusWaived:
+			if !want.IncludeWaived || len(res.Suppressions) != 1 || res.Suppressions[0]["kind"] != "external" || res.Suppressions[0]["justification"] == "" {
+				t.Errorf("result %d: waived result %+v", i, res.Suppressions)
+			}
+		default:
+			t.Errorf("result %d: status %v must not be in SARIF", i, res.Properties["status"])
+		}
+	}
+	// Every failing (and unknown unless omitted, waived when included)
+	// result of the report is in the log.
+	wantN := 0
+	for _, res := range rep.Results {
+		switch {
+		case res.Status == StatusFail,
+			res.Status == StatusUnknown && !want.OmitUnknown,
+			res.Status == StatusWaived && want.IncludeWaived:
+			wantN++
+		}
+	}
+	if len(run.Results) != wantN {
+		t.Errorf("%d SARIF results, want %d", len(run.Results), wantN)
+	}
+	return d
 }
 
 func TestSARIFLocations(t *testing.T) {

@@ -181,6 +181,20 @@ func (f *TextFormatter) body(b *strings.Builder, r *Report) {
 		}
 		b.WriteString("\n")
 	}
+
+	if p := r.Upgrade; p != nil && len(p.Steps) > 0 {
+		fmt.Fprintf(b, "%s\n", f.paint(ansiBold, cleanLine(strings.ToUpper(upgradeHeading(p)))))
+		for _, st := range p.Steps {
+			fmt.Fprintf(b, "\n  %d. %s\n", st.N, f.paint(ansiBold, cleanLine(st.Title)))
+			for _, d := range st.Detail {
+				fmt.Fprintf(b, "     %s\n", cleanLine(d))
+			}
+			if st.Source != "" || st.DocURL != "" {
+				fmt.Fprintf(b, "     %s\n", f.paint(ansiDim, cleanLine(strings.TrimSpace("["+st.Source+"] "+st.DocURL))))
+			}
+		}
+		b.WriteString("\n")
+	}
 }
 
 // ruleHeader prints "  [SEVERITY] RULE-ID  Title  [source]  doc-url".

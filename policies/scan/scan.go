@@ -121,6 +121,7 @@ func Evaluate(ctx context.Context, eng *policies.Engine, doc *facts.Document, op
 	rep.Warnings = append(rep.Warnings, opts.Waivers.Apply(doc.Deployment.Name, rep.Results, opts.Now)...)
 	policies.SortResults(rep.Results)
 	rep.Topology = Topology(doc, rep.Results)
+	rep.Upgrade = reports.PlanUpgrade(rep, doc.Deployment.MasterVersion, opts.TargetVersion)
 	rep.Summarize()
 	rep.Gate(opts.FailOn, opts.AllowUnknown)
 	return rep, nil
