@@ -376,14 +376,32 @@ heartbeat_fail_msg(raw, age_s, interval) := "SSISDB: LAST_ONLINE_TIME is not set
 
 # --- worker agents ---------------------------------------------------------------------
 
-# worker_agent(aid): the catalog.worker_agents row of an AgentId, or null.
-# The comprehension closes over k only and binds it by unification, so OPA
-# indexes it: one pass over the rows for all workers, not one per worker.
-worker_agent(aid) := agents[0] if {
-	k := names.norm_guid(aid)
+# agents_by_guid: normalized AgentId -> the catalog.worker_agents rows with
+# it, in row order. A rule (evaluated once per query), not a function: OPA's
+# comprehension index cache does not outlive a function call, so a lookup
+# function that filtered the rows would cost one pass over all rows per
+# worker (quadratic). The inner comprehension closes over k only and binds
+# it by unification, so OPA indexes it within this one evaluation.
+agents_by_guid := {k: agents |
+	some a0 in rows(prim, "ssisdb_worker_agents")
+	k := names.norm_guid(facts.str(a0.WorkerAgentId))
 	k != ""
 	agents := [a | some a in rows(prim, "ssisdb_worker_agents"); k = names.norm_guid(facts.str(a.WorkerAgentId))]
-	count(agents) > 0
+}
+
+# workers_by_guid: normalized AgentId (WorkerSettings.config) -> the worker
+# nodes configured with it, in worker order (built once, as agents_by_guid).
+workers_by_guid := {k: ws |
+	some w0 in facts.worker_nodes
+	k := names.norm_guid(facts.worker_agent_id(w0))
+	k != ""
+	ws := [w | some w in facts.worker_nodes; k = names.norm_guid(facts.worker_agent_id(w))]
+}
+
+# worker_agent(aid): the first catalog.worker_agents row of an AgentId, or null.
+worker_agent(aid) := agents_by_guid[k][0] if {
+	k := names.norm_guid(aid)
+	k != ""
 } else := null
 
 # catalog.worker_agents shows no row (not an error) to a login without
@@ -426,12 +444,9 @@ agent_fix(w, a, _) := {"id": "manual", "target": w, "params": {"steps": [
 } else := {"id": "start-worker", "target": w, "params": {"service": facts.worker_service_name(w)}}
 
 # heartbeat of the worker whose AgentId a catalog row has (60 s when unknown).
-# (indexed comprehension, as in worker_agent)
-agent_heartbeat(a) := hs[0] if {
+agent_heartbeat(a) := heartbeat_secs(workers_by_guid[k][0]) if {
 	k := names.norm_guid(facts.str(a.WorkerAgentId))
 	k != ""
-	hs := [heartbeat_secs(w) | some w in facts.worker_nodes; k = names.norm_guid(facts.worker_agent_id(w))]
-	count(hs) > 0
 } else := 60
 
 online_agents := sort([facts.str(facts.get(a, "MachineName", a.WorkerAgentId)) |
