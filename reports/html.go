@@ -388,6 +388,9 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join":     strings.Join,
 	"add":      func(a, b int) int { return a + b },
 	"mul":      func(a, b int) int { return a * b },
+	// Upgrade plan detail lines "  - X" are sub-items of the line above.
+	"isSub":   func(s string) bool { return strings.HasPrefix(s, "  - ") },
+	"subText": func(s string) string { return strings.TrimPrefix(s, "  - ") },
 }).Parse(htmlTemplate))
 
 const htmlScript = `
@@ -407,6 +410,7 @@ const htmlScript = `
       if (ok) { shown++; }
     });
     sel("f-count").textContent = shown + " of " + rows.length + " shown";
+    sel("f-empty").hidden = shown !== 0;
   }
   ["f-status", "f-sev", "f-node", "f-text"].forEach(function (id) {
     sel(id).addEventListener("input", apply);
@@ -479,6 +483,7 @@ tr.fail .st { color: var(--fail); } tr.unknown .st { color: var(--unknown); } tr
 .small { color: var(--muted); font-size: 12px; }
 dl { margin: 0; } dt { font-weight: 600; } dd { margin: 0 0 4px 0; }
 details summary { cursor: pointer; }
+ol.plan > li { margin-bottom: 6px; } ol.plan li.sub { margin-left: 20px; list-style: circle; }
 @media print { .filters { display: none; } tr[hidden] { display: table-row; } }
 </style>
 </head>
@@ -540,13 +545,17 @@ details summary { cursor: pointer; }
 </tr>
 {{end}}</tbody>
 </table>
+<p id="f-empty" class="small" hidden>No finding matches the filters (passing checks are listed with Status "all" or "pass").</p>
 
 {{with .Rules}}<h2>Rules with findings</h2>
 {{range .}}<details><summary><code>{{.M.ID}}</code> {{.M.Title}} <span class="sev-{{.M.Severity}}">{{.M.Severity}}</span>{{if .Fails}} · {{.Fails}} failing{{end}}</summary>
 <dl>{{with .M.Description}}<dt>Check</dt><dd>{{.}}</dd>{{end}}{{with .M.Why}}<dt>Why it matters at failover</dt><dd>{{.}}</dd>{{end}}{{with .M.Facts}}<dt>Facts read</dt><dd>{{join . "; "}}</dd>{{end}}{{with .M.Remediation}}<dt>Remediation</dt><dd>{{.}}</dd>{{end}}{{with .M.Fix}}<dt>Fix script</dt><dd><code>{{.}}</code></dd>{{end}}{{if or .M.Source .M.DocURL}}<dt>Reference</dt><dd>{{.M.Source}}{{with .M.DocURL}} <a href="{{.}}" rel="noreferrer noopener" target="_blank">documentation</a>{{end}}</dd>{{end}}</dl>
 </details>
 {{end}}{{end}}
-<script>{{.Script}}</script>
+{{with .R.Upgrade}}<h2 id="upgrade">{{.Heading}}</h2>
+<ol class="plan">{{range .Steps}}<li><b>{{.Title}}</b><ul>{{range .Detail}}{{if isSub .}}<li class="sub">{{subText .}}</li>{{else}}<li>{{.}}</li>{{end}}{{end}}{{if .DocURL}}<li class="small">{{.Source}} <a href="{{.DocURL}}" rel="noreferrer noopener" target="_blank">documentation</a></li>{{end}}</ul></li>
+{{end}}</ol>
+{{end}}<script>{{.Script}}</script>
 </main>
 </body>
 </html>

@@ -222,6 +222,10 @@ func PlanUpgrade(r *Report, currentVersion, targetVersion string) *UpgradePlan {
 	return p
 }
 
+// Heading is the plan's heading ("Upgrade plan: SQL Server 2019 (150) →
+// SQL Server 2022 (160)").
+func (p *UpgradePlan) Heading() string { return upgradeHeading(p) }
+
 // upgradeHeading is the plan's heading.
 func upgradeHeading(p *UpgradePlan) string {
 	h := "Upgrade plan"

@@ -194,14 +194,15 @@ func TestGoldenReports(t *testing.T) {
 }
 
 // TestGoldenPreUpgrade: the pre-upgrade profile's text and Markdown reports
-// end with the upgrade plan, with the deployment's names filled in.
+// end with the upgrade plan, with the deployment's names filled in (the HTML
+// report shows it after the findings).
 func TestGoldenPreUpgrade(t *testing.T) {
 	root := goldenChdir(t)
 	rep := goldenScan(t, "healthy-ag", policies.ProfilePreUpgrade, "160")
 	if rep.Upgrade == nil || len(rep.Upgrade.Steps) != 7 {
 		t.Fatalf("pre-upgrade report without the 7-step upgrade plan: %+v", rep.Upgrade)
 	}
-	for _, format := range []string{"text", "markdown"} {
+	for _, format := range []string{"text", "markdown", "html"} {
 		got := goldenRender(t, format, rep)
 		goldenCompare(t, root, "healthy-ag.pre-upgrade-160."+goldenExt[format], got)
 		// The plan is the last section (the text summary line stays last).
