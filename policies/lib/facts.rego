@@ -373,7 +373,16 @@ node_master_port(name) := p if {
 	p > 0
 } else := master_port
 
-instance_node(inst) := upper(str(get(instance(inst), "node", "")))
+# instance_node(inst): the node an SQL instance runs on (from
+# server_properties); when that is unknown, the host part of the instance name
+# if it is a node of the bundle, so that the subject stays the same.
+instance_node(inst) := n if {
+	n := upper(str(get(instance(inst), "node", "")))
+	n != ""
+} else := n if {
+	n := upper(split(inst, "\\")[0])
+	node(n) != null
+} else := ""
 
 # fw_allows(rule, port): an enabled inbound TCP allow rule covering port.
 fw_allows(fw, port) if {
@@ -514,3 +523,15 @@ master_sql_accounts := sort({a |
 	a := master_account(n)
 	names.account_kind(a, n) in {"domain", "virtual"}
 })
+
+# normalized AgentId -> the worker nodes configured with it (built once:
+# comparing every worker with every other one is quadratic in the fleet).
+workers_by_agent_id := {k: ws |
+	some w0 in worker_nodes
+	k := names.norm_guid(worker_agent_id(w0))
+	k != ""
+	ws := [w | some w in worker_nodes; k = names.norm_guid(worker_agent_id(w))]
+}
+
+# why each worker's WorkerSettings.config is unusable, all workers (built once).
+workers_cfg_missing := [m | some w in worker_nodes; some m in worker_cfg_missing(w)]

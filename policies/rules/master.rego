@@ -485,7 +485,7 @@ master_firewall contains r if {
 #   why: >-
 #     The master connects to SSISDB through SqlServerName; pointing at one replica instead of the listener breaks the
 #     master as soon as SSISDB fails over to another replica.
-#   facts: ["nodes/<NODE>/files/MasterSettings.config: SqlServerName", "deployment.listener (declared or sql/<INSTANCE>/ag_listeners)"]
+#   facts: ["nodes/<NODE>/files/MasterSettings.config: SqlServerName", "deployment.listener (declared, or derived by the normalizer from the AG listener DMVs)"]
 #   remediation: >-
 #     Set SqlServerName to "<listener DNS name>,<port>" in MasterSettings.config on every master node, then restart
 #     the master through its cluster resource.

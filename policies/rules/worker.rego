@@ -291,12 +291,12 @@ wrk_cert_validity contains r if {
 wrk_agentid_unique contains r if {
 	some w in facts.worker_nodes
 	aid := facts.worker_agent_id(w)
-	peers := [o | some o in facts.worker_nodes; o != w; names.guid_eq(facts.worker_agent_id(o), aid)]
+	peers := [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
 	peer_missing := [m |
 		count(peers) == 0
-		some o in facts.worker_nodes
-		o != w
-		some m in facts.worker_cfg_missing(o)
+		some m in facts.workers_cfg_missing
+		not startswith(m, sprintf("nodes/%s/", [w]))
+		not startswith(m, sprintf("nodes/%s:", [w]))
 	]
 	r := res.decide({
 		"rule": "WRK-AGENTID-UNIQUE",
