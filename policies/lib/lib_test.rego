@@ -1,0 +1,110 @@
+package ssis.test.lib
+
+import data.ssis.lib.certs
+import data.ssis.lib.facts
+import data.ssis.lib.names
+import data.ssis.lib.sql
+
+test_host_eq if {
+	names.host_eq_in("aglsn", "AGLSN.contoso.com", "contoso.com")
+	names.host_eq_in("aglsn.contoso.com.", "aglsn", "CONTOSO.COM")
+	not names.host_eq_in("aglsn", "aglsn.fabrikam.com", "contoso.com")
+	not names.host_eq_in("", "", "contoso.com")
+	names.host_eq_in("sqln1", "SQLN1", "")
+}
+
+test_cert_has_host_exact if {
+	c := {"cns": ["ssismaster", "SQLN1"], "san_dns": ["SSISMaster.contoso.com"]}
+	names.cert_has_host(c, "ssismaster.contoso.com")
+	names.cert_has_host(c, "SSISMASTER")
+	not names.cert_has_host({"cns": ["ssismaster"], "san_dns": []}, "ssismaster.contoso.com")
+	not names.cert_has_host(c, "sqln1.contoso.com")
+	names.cert_has(null, "x") == false
+}
+
+test_account_kind if {
+	names.account_kind("NT Service\\SSISScaleOutMaster150", "SQLN1") == "virtual"
+	names.account_kind("NT SERVICE\\SSISScaleOutMaster150", "SQLN1") == "virtual"
+	names.account_kind("LocalSystem", "SQLN1") == "system"
+	names.account_kind("NT AUTHORITY\\NetworkService", "SQLN1") == "system"
+	names.account_kind(".\\ssis", "SQLN1") == "local"
+	names.account_kind("sqln1\\ssis", "SQLN1") == "local"
+	names.account_kind("BUILTIN\\Administrators", "SQLN1") == "local"
+	names.account_kind("SQLN2\\ssis", "SQLN1") == "domain"
+	names.account_kind("CONTOSO\\svc-ssis", "SQLN1") == "domain"
+	names.account_kind("CONTOSO\\gmsa-ssis$", "SQLN1") == "domain"
+	names.account_kind("svc-ssis@contoso.com", "SQLN1") == "domain"
+	names.account_kind("svc-ssis", "SQLN1") == "unqualified"
+	names.account_kind("", "SQLN1") == "unqualified"
+}
+
+test_account_eq if {
+	names.account_eq("NT Service\\X", "NT SERVICE\\x")
+	names.account_eq("CONTOSO\\svc", "contoso\\SVC")
+	names.account_eq("LocalSystem", "NT AUTHORITY\\SYSTEM")
+	not names.account_eq("CONTOSO\\svc", "CONTOSO\\svc2")
+}
+
+test_guid_eq if {
+	names.guid_eq("{6583054A-E915-4C2A-80E4-C765E79EF61D}", "6583054a-e915-4c2a-80e4-c765e79ef61d")
+	not names.guid_eq("", "")
+}
+
+test_thumb_eq if {
+	certs.thumb_eq("aa 11 bb\u200e", "AA11BB")
+	not certs.thumb_eq("", "")
+	not certs.thumb_eq("AA11", "AA12")
+}
+
+test_validity if {
+	c := {"not_before_ns": 100, "not_after_ns": 100 + (40 * certs.ns_per_day)}
+	certs.validity(c, 50) == "not_yet_valid"
+	certs.validity(c, 150) == "valid"
+	certs.validity(c, 100 + (15 * certs.ns_per_day)) == "expiring"
+	certs.validity(c, 100 + (40 * certs.ns_per_day)) == "expired"
+	certs.validity_of(null, 150) == "unknown"
+}
+
+test_node_missing if {
+	inp := {"nodes": {
+		"N1": {"collected": true, "missing": {"certs/LocalMachine/Root": "denied", "files": "not collected"}},
+		"N2": {"collected": false, "error": "WinRM refused"},
+	}}
+	facts.node_missing("N1", ["certs/LocalMachine/Root"]) == ["nodes/N1/certs/LocalMachine/Root: denied"] with input as inp
+	facts.node_missing("N1", ["certs/LocalMachine/My"]) == [] with input as inp
+	facts.node_missing("N1", ["files/MasterSettings.config"]) == ["nodes/N1/files: not collected"] with input as inp
+	facts.node_missing("N2", ["services"]) == ["nodes/N2: not collected: WinRM refused"] with input as inp
+	facts.node_missing("N3", ["services"]) == ["nodes/N3: not in the bundle"] with input as inp
+}
+
+test_url_and_endpoint_parsing if {
+	facts.url_port("https://ssismaster:8391/ClusterManagement/") == 8391
+	facts.url_port("https://ssismaster") == 443
+	facts.url_host("https://ssismaster.contoso.com:8391") == "ssismaster.contoso.com"
+	sql.parse_endpoint("aglsn.contoso.com,1433") == {"host": "aglsn.contoso.com", "instance": "", "port": 1433}
+	sql.parse_endpoint("aglsn:14330") == {"host": "aglsn", "instance": "", "port": 14330}
+	sql.parse_endpoint("SQLFCI01\\INST1") == {"host": "SQLFCI01", "instance": "INST1", "port": 1433}
+	sql.parse_endpoint("tcp:aglsn,1433").host == "aglsn"
+}
+
+test_time_ns if {
+	sql.time_ns("2026-11-27 09:59:38.6190000 +00:00") == 1795773578619000000
+	sql.time_ns("2026-11-27T09:59:00.4170000+00:00") == 1795773540417000000
+	sql.time_ns("2026-11-27T10:00:00+01:00") == 1795770000000000000
+	sql.time_ns("not a time") == 0
+	sql.time_ns(null) == 0
+}
+
+test_connstr if {
+	cs := "Data Source=aglsn,1433;Initial Catalog=SSISDB;Integrated Security=SSPI;"
+	sql.connstr_value(cs, sql.ds_keys) == "aglsn,1433"
+	sql.windows_logging with input as {"deployment": {"primary_instance": "P"}, "sql": {"P": {"collected": true, "queries": {"logdb_connection": {"rows": [{"connection_string": cs}]}}}}}
+}
+
+test_firewall_ports if {
+	facts.fw_allows({"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["Any"]}, 8391)
+	facts.fw_allows({"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8000-9000"]}, 8391)
+	not facts.fw_allows({"Enabled": true, "Direction": "Outbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]}, 8391)
+	not facts.fw_allows({"Enabled": true, "Direction": "Inbound", "Action": "Block", "Protocol": "TCP", "LocalPort": ["8391"]}, 8391)
+	not facts.fw_allows({"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "UDP", "LocalPort": ["8391"]}, 8391)
+}
