@@ -35,8 +35,10 @@ bench:
 ## fuzz: each fuzz target for FUZZTIME (default 10s)
 FUZZTIME ?= 10s
 fuzz:
-	@set -e; for pkg in $$($(GO) list $(PKGS)); do \
-	  for t in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz' || true); do \
+	@set -e; n=0; for pkg in $$($(GO) list $(PKGS)); do \
+	  list=$$($(GO) test -list '^Fuzz' $$pkg) || { echo "fuzz: cannot list the tests of $$pkg"; exit 1; }; \
+	  for t in $$(echo "$$list" | grep '^Fuzz' || true); do \
+	    n=$$((n+1)); \
 	    echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
 	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
