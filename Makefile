@@ -42,7 +42,8 @@ fuzz:
 	    echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
 	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg; \
 	  done; \
-	done
+	done; \
+	echo "fuzz: $$n targets, no crasher"
 
 ## testdata: regenerate the example bundles from the generator
 testdata:
