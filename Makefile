@@ -1,20 +1,30 @@
 # ssis-ha-lint — build, test, lint.
 GO      ?= go
 BIN     ?= bin/ssis-ha-lint
+WINBIN  ?= bin/ssis-ha-lint.exe
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0-dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 PKGS    := ./...
 
-.PHONY: all build test lint demo bench fuzz testdata clean
+.PHONY: all build build-windows test test-windows lint demo bench fuzz testdata clean
 
 all: lint test build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ssis-ha-lint
 
+## build-windows: the binary to copy to a node (collect --local), windows/amd64
+build-windows:
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(WINBIN) ./cmd/ssis-ha-lint
+
 ## test: every Go test, including the Rego unit tests and the end-to-end tests of the built binary
 test:
 	$(GO) test -count=1 $(PKGS)
+
+## test-windows: the local collector's tests under Wine 8 on a fresh seeded
+## prefix (installs wine and mingw binutils with apt-get when missing: root)
+test-windows:
+	bash collectors/windows/testdata/wine-test.sh
 
 ## lint: gofmt, go vet, and go vet for Windows (the Windows collector)
 lint:

@@ -12,7 +12,10 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/collect"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/inventory"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/sqlserver"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/windows"
 )
 
 // sqlFlags are the flags of live SQL Server collection. There is no
@@ -124,33 +127,159 @@ func (f *sqlFlags) collectSQL(ctx context.Context, dir string, stdin io.Reader, 
 	return nil
 }
 
+// progressFlags are --parallel and the progress display.
+type progressFlags struct {
+	parallel int
+}
+
+func (p *progressFlags) register(c *cobra.Command) {
+	c.Flags().IntVar(&p.parallel, "parallel", collect.DefaultParallel, "inventory: targets (nodes, SQL) collected at once")
+}
+
+// newProgress is the live display when stderr is a terminal, plain log
+// lines otherwise, nothing with --quiet.
+func newProgress(stderr io.Writer, quiet bool) collect.Progress {
+	if quiet {
+		return collect.Quiet{}
+	}
+	tty := false
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" {
+		tty = true
+	}
+	return collect.NewProgress(stderr, tty)
+}
+
+// loadInventory reads and validates the inventory (exit 2 on a problem; the
+// message names the line).
+func loadInventory(path string) (*inventory.Inventory, error) {
+	inv, err := inventory.Load(path)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return inv, nil
+}
+
+// collectInventory collects every target of inv into dir.
+func collectInventory(ctx context.Context, inv *inventory.Inventory, dir string, p progressFlags, sf *sqlFlags, quiet bool, stdin io.Reader, stderr io.Writer) (*collect.Summary, error) {
+	opts := collect.Options{Parallel: p.parallel, Progress: newProgress(stderr, quiet), ToolVersion: version}
+	if !sf.noPrompt {
+		opts.Prompt = passwordPrompt(stdin, stderr)
+	}
+	sum, err := collect.Run(ctx, inv, dir, opts)
+	if err != nil {
+		return sum, &exitError{code: 2, err: fmt.Errorf("collect: %w", err)}
+	}
+	if failed := sum.Failed(); len(failed) > 0 {
+		fmt.Fprintf(stderr, "ssis-ha-lint: %d of %d targets not collected (recorded in the bundle; the scan reports what depends on them as unknown):\n", len(failed), len(sum.Results))
+		for _, r := range failed {
+			fmt.Fprintf(stderr, "  %s: %s\n", r.Target.Label(), r.Error)
+		}
+	}
+	return sum, nil
+}
+
 func newCollectCmd() *cobra.Command {
 	var f sqlFlags
-	var out string
+	var pf progressFlags
+	var out, inv, roles, deployment, nodeName string
+	var local, quiet bool
 	c := &cobra.Command{
 		Use:   "collect",
 		Short: "Collect an evidence bundle from the live systems (read-only)",
-		Example: `  SSIS_HA_LINT_SQL_PASSWORD=... ssis-ha-lint collect --sql 'sqlserver://aglsn.contoso.com:1433' --sql-auth sql --sql-user auditor --out evidence/
+		Long: `Collect an evidence bundle from the live systems (read-only), in one of three ways:
+
+  -i INVENTORY   every node (winrm, local or an earlier bundle) and the SQL side the
+                 inventory names, in parallel (--parallel), each with its timeout
+  --local        this Windows node only: a part to combine with "bundle merge"
+  --sql SERVER   the SQL Server side only (listener or instance)
+
+Credentials never come from flags: the inventory names environment variables
+(user_env, password_env); SQL passwords are otherwise prompted for without echo.`,
+		Example: `  ssis-ha-lint collect -i ssis-ha.yaml --out evidence/
+  ssis-ha-lint.exe collect --local --roles master,replica --deployment prod-etl --variant ag --out part-SQLN1
+  ssis-ha-lint bundle merge --out evidence/ part-SQLN1 part-SQLN2 part-WRK1 part-sql
+  SSIS_HA_LINT_SQL_PASSWORD=... ssis-ha-lint collect --sql 'sqlserver://aglsn.contoso.com:1433' --sql-auth sql --sql-user auditor --out evidence/
   ssis-ha-lint collect --sql aglsn.contoso.com,1433 --sql-auth kerberos --krb5-config /etc/krb5.conf --krb5-ccache /tmp/krb5cc_1000 --out evidence/`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if out == "" {
 				return &exitError{code: 2, err: fmt.Errorf("give --out DIR")}
 			}
-			if f.server == "" {
-				return &exitError{code: 2, err: fmt.Errorf("nothing to collect: give --sql SERVER")}
+			modes := 0
+			for _, on := range []bool{inv != "", local, f.server != ""} {
+				if on {
+					modes++
+				}
 			}
-			if err := os.MkdirAll(out, 0o755); err != nil {
-				return &exitError{code: 2, err: fmt.Errorf("create %s: %w", out, err)}
+			switch {
+			case modes == 0:
+				return &exitError{code: 2, err: fmt.Errorf("nothing to collect: give -i INVENTORY, --local (on a Windows node) or --sql SERVER")}
+			case modes > 1:
+				return &exitError{code: 2, err: fmt.Errorf("give only one of -i, --local and --sql")}
 			}
-			if err := f.collectSQL(context.Background(), out, c.InOrStdin(), c.ErrOrStderr()); err != nil {
-				return &exitError{code: 2, err: err}
+			if !local && (roles != "" || deployment != "" || nodeName != "") {
+				return &exitError{code: 2, err: fmt.Errorf("--roles, --deployment and --node go with --local")}
 			}
-			fmt.Fprintf(c.ErrOrStderr(), "wrote evidence bundle %s; next: ssis-ha-lint scan --bundle %s\n", out, out)
+			if pf.parallel < 1 {
+				return &exitError{code: 2, err: fmt.Errorf("--parallel %d: want 1 or more", pf.parallel)}
+			}
+			ctx := c.Context()
+			if ctx == nil {
+				ctx = context.Background()
+			}
+			stderr := c.ErrOrStderr()
+			switch {
+			case inv != "":
+				i, err := loadInventory(inv)
+				if err != nil {
+					return err
+				}
+				if _, err := collectInventory(ctx, i, out, pf, &f, quiet, c.InOrStdin(), stderr); err != nil {
+					return err
+				}
+			case local:
+				if !windows.Supported() {
+					return &exitError{code: 2, err: collect.ErrLocalNotWindows}
+				}
+				rs, err := collect.ParseRoles(roles)
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--roles: %w", err)}
+				}
+				m, a, err := collect.Local(ctx, out, collect.LocalOptions{Roles: rs, Deployment: deployment, Variant: f.variant,
+					ToolVersion: version, Windows: windows.Options{NodeName: nodeName}})
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				if !quiet {
+					fmt.Fprintf(stderr, "collected node %s", m.Nodes[0].Name)
+					if n := len(a.Errors); n > 0 {
+						fmt.Fprintf(stderr, " (%d artifacts not collected: see nodes/%s/errors.json)", n, m.Nodes[0].Name)
+					}
+					fmt.Fprintln(stderr)
+				}
+			default:
+				if err := os.MkdirAll(out, 0o755); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("create %s: %w", out, err)}
+				}
+				if err := f.collectSQL(ctx, out, c.InOrStdin(), stderr); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+			}
+			if !quiet {
+				fmt.Fprintf(stderr, "wrote evidence bundle %s; next: ssis-ha-lint scan --bundle %s\n", out, out)
+			}
 			return nil
 		},
 	}
 	f.register(c)
-	c.Flags().StringVar(&out, "out", "", "directory to write the evidence bundle into")
+	pf.register(c)
+	fl := c.Flags()
+	fl.StringVar(&out, "out", "", "directory to write the evidence bundle into (new or empty for -i and --local)")
+	fl.StringVarP(&inv, "inventory", "i", "", "inventory file (ssis-ha.yaml): collect every node and the SQL side it names")
+	fl.BoolVar(&local, "local", false, "collect this Windows node only (a bundle part for \"bundle merge\")")
+	fl.StringVar(&roles, "roles", "", "--local: this node's roles, comma-separated: master, worker, replica")
+	fl.StringVar(&deployment, "deployment", "", "--local: the deployment's name (written to the part's manifest)")
+	fl.StringVar(&nodeName, "node", "", "--local: node name to record (default: the computer name)")
+	fl.BoolVarP(&quiet, "quiet", "q", false, "no progress display")
 	return c
 }

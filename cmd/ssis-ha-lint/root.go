@@ -38,6 +38,7 @@ checks are unknown because facts are missing.`,
 		newReportCmd(),
 		newFixCmd(),
 		newCollectCmd(),
+		newBundleCmd(),
 		newVersionCmd(),
 	)
 	return root

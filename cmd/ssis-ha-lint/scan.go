@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/policies"
 	"github.com/ssis-ha-lint/ssis-ha-lint/policies/scan"
+	"github.com/ssis-ha-lint/ssis-ha-lint/policies/waivers"
 	"github.com/ssis-ha-lint/ssis-ha-lint/reports/fix"
 )
 
@@ -23,6 +26,8 @@ type scanFlags struct {
 	fixDir        string
 	out           outputFlags
 	sql           sqlFlags
+	inventory     string
+	progress      progressFlags
 }
 
 func (f *scanFlags) register(c *cobra.Command) {
@@ -37,6 +42,8 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.StringVar(&f.fixDir, "fix-dir", "", "also write fix scripts for the failing findings into this directory")
 	f.out.register(c)
 	f.sql.register(c)
+	fl.StringVarP(&f.inventory, "inventory", "i", "", "inventory file (ssis-ha.yaml): collect every node and the SQL side into a temporary bundle, then scan it")
+	f.progress.register(c)
 }
 
 func (f *scanFlags) options() (scan.Options, error) {
@@ -44,11 +51,23 @@ func (f *scanFlags) options() (scan.Options, error) {
 		Bundle: f.bundle, Profile: f.profile, TargetVersion: f.targetVersion,
 		FailOn: f.failOn, AllowUnknown: f.allowUnknown, ToolVersion: version,
 	}
-	if f.bundle == "" && f.sql.server == "" {
-		return opts, fmt.Errorf("no input: give --bundle DIR|ZIP|TAR.GZ, or --sql SERVER to collect first")
+	inputs := 0
+	for _, in := range []string{f.bundle, f.sql.server, f.inventory} {
+		if in != "" {
+			inputs++
+		}
 	}
-	if f.bundle != "" && f.sql.server != "" {
-		return opts, fmt.Errorf("give either --bundle or --sql, not both")
+	if inputs == 0 {
+		return opts, fmt.Errorf("no input: give --bundle DIR|ZIP|TAR.GZ, -i INVENTORY or --sql SERVER to collect first")
+	}
+	if inputs > 1 {
+		return opts, fmt.Errorf("give only one of --bundle, -i and --sql")
+	}
+	if f.waivers == "" && f.inventory != "" {
+		// the waivers kept beside the inventory apply by default
+		if p := filepath.Join(filepath.Dir(f.inventory), waivers.DefaultFile); regularFileExists(p) {
+			f.waivers = p
+		}
 	}
 	w, err := loadWaivers(f.waivers)
 	if err != nil {
@@ -65,7 +84,8 @@ func newScanCmd() *cobra.Command {
 		Short: "Check a deployment's evidence bundle and report",
 		Example: `  ssis-ha-lint scan --bundle testdata/bundles/healthy-ag
   ssis-ha-lint scan --bundle evidence.zip --format json --output sarif=out.sarif --fail-on high
-  ssis-ha-lint scan --bundle evidence/ --profile pre-upgrade --target-version 160`,
+  ssis-ha-lint scan --bundle evidence/ --profile pre-upgrade --target-version 160
+  ssis-ha-lint scan -i ssis-ha.yaml --output sarif=out.sarif`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts, err := f.options()
@@ -79,6 +99,30 @@ func newScanCmd() *cobra.Command {
 			eng, err := policies.Load(ctx, f.policyDirs...)
 			if err != nil {
 				return &exitError{code: 2, err: err}
+			}
+			rescan := fix.DefaultRescanCommand(f.bundle)
+			if f.inventory != "" {
+				inv, err := loadInventory(f.inventory)
+				if err != nil {
+					return err
+				}
+				if f.out.sarifAnchor == "" {
+					f.out.sarifAnchor = f.inventory
+					f.out.anchorLines = map[string]int{}
+					for _, n := range inv.Nodes {
+						f.out.anchorLines[n.Name] = inv.NodeLine(n.Name)
+					}
+				}
+				dir, err := os.MkdirTemp("", "ssis-ha-lint-bundle-")
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				defer os.RemoveAll(dir)
+				if _, err := collectInventory(ctx, inv, dir, f.progress, &f.sql, f.out.quiet, c.InOrStdin(), c.ErrOrStderr()); err != nil {
+					return err
+				}
+				opts.Bundle = dir
+				rescan = strings.Replace(fix.DefaultRescanCommand(f.inventory), "--bundle", "-i", 1)
 			}
 			if f.sql.server != "" {
 				dir, err := os.MkdirTemp("", "ssis-ha-lint-bundle-")
@@ -96,7 +140,7 @@ func newScanCmd() *cobra.Command {
 				return &exitError{code: 2, err: err}
 			}
 			if f.fixDir != "" {
-				if _, err := fix.Write(f.fixDir, rep, fix.Options{RescanCommand: fix.DefaultRescanCommand(f.bundle)}); err != nil {
+				if _, err := fix.Write(f.fixDir, rep, fix.Options{RescanCommand: rescan}); err != nil {
 					return &exitError{code: 2, err: fmt.Errorf("write fix scripts: %w", err)}
 				}
 			}
@@ -108,4 +152,9 @@ func newScanCmd() *cobra.Command {
 	}
 	f.register(c)
 	return c
+}
+
+func regularFileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
 }

@@ -28,6 +28,7 @@
 //	sql:
 //	  server: sqlserver://aglsn.contoso.com:1433
 //	  auth: windows
+//	  service_accounts: [CONTOSO\svc-ssis, CONTOSO\svc-wrk]  # optional: else from the nodes' services
 //
 // Every validation problem names the line it is on.
 package inventory
@@ -205,6 +206,10 @@ type SQL struct {
 	Krb5CCache        string `json:"krb5_ccache,omitempty"`
 	// Replicas maps a replica_server_name to the address to dial.
 	Replicas map[string]string `json:"replicas,omitempty"`
+	// ServiceAccounts are the Scale Out master/worker service accounts
+	// (DOMAIN\name) looked up as logins (sqlserver.Options.ServiceAccounts).
+	// When empty, the collector derives them from the nodes' services.
+	ServiceAccounts []string `json:"service_accounts,omitempty"`
 	// ReadLogDBConnection opts in to logdb_connection / logdb_password_check.
 	ReadLogDBConnection bool          `json:"read_logdb_connection,omitempty"`
 	Timeout             time.Duration `json:"timeout"`

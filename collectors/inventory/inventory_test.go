@@ -125,6 +125,7 @@ sql:
   host_in_certificate: sqlfci01.contoso.com
   replicas: {SQLN1: "sqln1.contoso.com,14330", SQLN2: 'SQLN2\INST1'}
   read_logdb_connection: yes
+  service_accounts: ['CONTOSO\svc-ssis', 'CONTOSO\svc-wrk']
   timeout: 30
 `
 
@@ -149,7 +150,8 @@ func TestParseGood(t *testing.T) {
 	}
 	s := inv.SQL
 	if s.Host != "sqlfci01" || s.Instance != "INST1" || s.Port != 0 || s.CAFile != "/etc/ssis/ca.pem" || s.Timeout != 30*time.Second ||
-		s.Encrypt != "strict" || s.HostInCertificate != "sqlfci01.contoso.com" || s.Replicas["SQLN2"] != `SQLN2\INST1` || !s.ReadLogDBConnection {
+		s.Encrypt != "strict" || s.HostInCertificate != "sqlfci01.contoso.com" || s.Replicas["SQLN2"] != `SQLN2\INST1` || !s.ReadLogDBConnection ||
+		strings.Join(s.ServiceAccounts, ",") != `CONTOSO\svc-ssis,CONTOSO\svc-wrk` {
 		t.Errorf("sql = %+v", s)
 	}
 	for raw, want := range map[string][3]string{
@@ -233,6 +235,7 @@ func TestValidationErrors(t *testing.T) {
 		{"sql bad scheme", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: mssql://h\n", 8, "scheme must be sqlserver://"},
 		{"sql port", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h:99999\n", 8, "out of range"},
 		{"sql missing server", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  auth: windows\n", 7, "server is required"},
+		{"sql service accounts not a list", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: h\n  service_accounts: CONTOSO\\\\x\n", 9, "service_accounts must be a list"},
 		{"sql bad auth", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h\n  auth: basic\n", 9, `bad auth "basic"`},
 		{"sql auth sql no env", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h\n  auth: sql\n", 7, "user_env is required for auth: sql"},
 		{"sql encrypt", "deployment:\n  variant: ag\nnodes:\n" + node + "sql:\n  server: sqlserver://h\n  encrypt: always\n", 9, `bad encrypt "always"`},

@@ -535,7 +535,7 @@ func (p *parser) sql(inv *Inventory, f field) *SQL {
 	s := &SQL{Auth: "windows", Timeout: inv.Timeout, Line: f.key.Line}
 	m := p.mapping(f.val, where, "server", "bundle", "auth", "user", "user_env", "password_env", "encrypt",
 		"trust_server_certificate", "ca_file", "host_in_certificate", "spn", "realm", "krb5_conf", "krb5_keytab", "krb5_ccache",
-		"replicas", "read_logdb_connection", "timeout")
+		"replicas", "read_logdb_connection", "service_accounts", "timeout")
 	sf, hasServer := m["server"]
 	bf, hasBundle := m["bundle"]
 	switch {
@@ -635,6 +635,21 @@ func (p *parser) sql(inv *Inventory, f field) *SQL {
 	}
 	if v, ok := m["read_logdb_connection"]; ok {
 		s.ReadLogDBConnection, _ = p.boolean(v, where)
+	}
+	if af, ok := m["service_accounts"]; ok {
+		v := resolve(af.val)
+		if v == nil || v.Kind != yaml.SequenceNode {
+			p.addf(af.val, "sql: service_accounts must be a list such as [CONTOSO\\svc-ssis, CONTOSO\\svc-wrk]")
+		} else {
+			for _, it := range v.Content {
+				it = resolve(it)
+				if it == nil || it.Kind != yaml.ScalarNode || strings.TrimSpace(it.Value) == "" {
+					p.addf(af.val, "sql: service_accounts: each entry is an account name (DOMAIN\\name)")
+					continue
+				}
+				s.ServiceAccounts = append(s.ServiceAccounts, strings.TrimSpace(it.Value))
+			}
+		}
 	}
 	if tf, ok := m["timeout"]; ok {
 		if d, ok := p.duration(tf, where); ok {
