@@ -577,3 +577,20 @@ func TestMerge(t *testing.T) {
 		t.Error("merged into a part")
 	}
 }
+
+// The SQL side looks up the service accounts of the collected nodes when the
+// inventory names none.
+func TestServiceAccountsFromNodes(t *testing.T) {
+	dir := t.TempDir()
+	inv := inventoryOf(t, dir, "  - name: WRK1\n    roles: [worker]\n    bundle: "+healthyAG+"\n")
+	out := filepath.Join(dir, "b")
+	if _, err := Run(context.Background(), inv, out, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	c := &run{inv: inv, out: out}
+	got := strings.Join(c.serviceAccounts(), ",")
+	if !strings.Contains(got, `CONTOSO\`) {
+		t.Errorf("accounts %q", got)
+	}
+	t.Logf("accounts: %s", got)
+}
