@@ -42,6 +42,11 @@ demo: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
 
+## bench-compare: the built scan vs opa eval and conftest on the same facts and
+## Rego (synthetic 100-node deployment), medians and ratios (NODES, RUNS, FLEET)
+bench-compare:
+	bash policies/bench/compare.sh
+
 ## fuzz: each fuzz target for FUZZTIME (default 10s)
 FUZZTIME ?= 10s
 fuzz:

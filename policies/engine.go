@@ -7,17 +7,18 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
-	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/reports"
 )
@@ -45,6 +46,9 @@ type Engine struct {
 	sources  []Source
 	tests    []Source
 	digest   string
+	// units are the rule documents below data.ssis.rules, each evaluated
+	// by its own query when one evaluation runs on several cores.
+	units []*unit
 }
 
 // Embedded returns the embedded policy files, tests included.
@@ -104,6 +108,12 @@ func Load(ctx context.Context, extraDirs ...string) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(extraDirs) == 0 {
+		// The embedded set alone was verified with every check (strict
+		// mode, types, conflicts, recursion) by this package's tests
+		// (RunTests compiles it with NewCompiler): skip those stages here.
+		return compile(ctx, srcs, verifiedSkipStages)
+	}
 	for _, d := range extraDirs {
 		more, err := ReadDir(d)
 		if err != nil {
@@ -114,21 +124,58 @@ func Load(ctx context.Context, extraDirs ...string) (*Engine, error) {
 	return Compile(ctx, srcs)
 }
 
+// verifiedSkipStages are the compiler stages that only check policies
+// (they do not rewrite or index them), skipped when compiling the embedded
+// set, whose checks the tests run: about half of the compile time at every
+// start of the CLI. The type checker is the largest.
+var verifiedSkipStages = []ast.StageID{
+	ast.StageCheckTypes,
+	ast.StageCheckUnusedImports,
+	ast.StageCheckDuplicateImports,
+	ast.StageCheckKeywordOverrides,
+	ast.StageCheckRuleConflicts,
+	ast.StageCheckUndefinedFuncs,
+	ast.StageCheckRecursion,
+	ast.StageCheckVoidCalls,
+	ast.StageCheckUnsafeBuiltins,
+	ast.StageCheckDeprecatedBuiltins,
+	ast.StageBuildRequiredCapabilities,
+}
+
 // Parse parses sources with METADATA annotations kept.
+// The files are parsed on up to GOMAXPROCS goroutines (parsing is a fifth
+// of the start-up compile).
 func Parse(srcs []Source) (map[string]*ast.Module, error) {
+	parsed := make([]*ast.Module, len(srcs))
+	errs := make([]error, len(srcs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), len(srcs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				parsed[i], errs[i] = ast.ParseModuleWithOpts(srcs[i].Name, srcs[i].Text, ast.ParserOptions{
+					ProcessAnnotation: true,
+					RegoVersion:       ast.RegoV1,
+				})
+			}
+		}()
+	}
+	for i := range srcs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	mods := make(map[string]*ast.Module, len(srcs))
-	for _, s := range srcs {
-		m, err := ast.ParseModuleWithOpts(s.Name, s.Text, ast.ParserOptions{
-			ProcessAnnotation: true,
-			RegoVersion:       ast.RegoV1,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("parse policy %s: %w", s.Name, err)
+	for i, s := range srcs {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("parse policy %s: %w", s.Name, errs[i])
 		}
 		if _, dup := mods[s.Name]; dup {
 			return nil, fmt.Errorf("policy %s: loaded twice", s.Name)
 		}
-		mods[s.Name] = m
+		mods[s.Name] = parsed[i]
 	}
 	return mods, nil
 }
@@ -138,8 +185,13 @@ func NewCompiler() *ast.Compiler {
 	return ast.NewCompiler().WithStrict(true).WithEnablePrintStatements(false)
 }
 
-// Compile compiles policy sources (test files are kept aside for RunTests).
+// Compile compiles policy sources (test files are kept aside for RunTests)
+// with every compiler check.
 func Compile(ctx context.Context, srcs []Source) (*Engine, error) {
+	return compile(ctx, srcs, nil)
+}
+
+func compile(ctx context.Context, srcs []Source, skip []ast.StageID) (*Engine, error) {
 	e := &Engine{}
 	h := sha256.New()
 	sorted := append([]Source(nil), srcs...)
@@ -158,6 +210,9 @@ func Compile(ctx context.Context, srcs []Source) (*Engine, error) {
 		return nil, err
 	}
 	c := NewCompiler()
+	if len(skip) > 0 {
+		c = c.WithSkipStages(skip...)
+	}
 	c.Compile(mods)
 	if c.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", c.Errors)
@@ -173,6 +228,9 @@ func Compile(ctx context.Context, srcs []Source) (*Engine, error) {
 		return nil, fmt.Errorf("prepare %s: %w", Query, err)
 	}
 	e.query = q
+	for _, ref := range ruleUnits(c) {
+		e.units = append(e.units, &unit{ref: ref})
+	}
 	return e, nil
 }
 
@@ -202,25 +260,25 @@ func (e *Engine) Rules() []reports.RuleMeta {
 }
 
 // InputValue converts a facts document (any JSON-marshalable value) plus
-// the evaluation parameters to an AST value, once.
+// the evaluation parameters to an AST value, once. The value is the one
+// the document's JSON encoding would give, built without the JSON text.
 func InputValue(facts any, params map[string]any) (ast.Value, error) {
-	b, err := json.Marshal(facts)
-	if err != nil {
-		return nil, fmt.Errorf("encode facts: %w", err)
-	}
-	var doc map[string]any
-	if err := util.UnmarshalJSON(b, &doc); err != nil {
-		return nil, fmt.Errorf("decode facts: %w", err)
-	}
-	if doc == nil {
-		return nil, fmt.Errorf("facts: not a JSON object")
-	}
-	doc["params"] = params
-	v, err := ast.InterfaceToValue(doc)
+	v, err := toValue(reflect.ValueOf(facts))
 	if err != nil {
 		return nil, fmt.Errorf("convert facts: %w", err)
 	}
-	return v, nil
+	doc, ok := v.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("facts: not a JSON object")
+	}
+	var p ast.Value = ast.NewObject()
+	if params != nil {
+		if p, err = toValue(reflect.ValueOf(params)); err != nil {
+			return nil, fmt.Errorf("convert params: %w", err)
+		}
+	}
+	doc.Insert(ast.StringTerm("params"), ast.NewTerm(p))
+	return doc, nil
 }
 
 // rawResult is the shape a rule yields (docs/policy-contract.md).
@@ -240,19 +298,12 @@ type rawResult struct {
 // Evaluate runs the prepared query on an input value and returns the
 // results with their metadata joined, sorted.
 func (e *Engine) Evaluate(ctx context.Context, input ast.Value) ([]reports.Result, error) {
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+	value, err := e.eval(ctx, input)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate policies: %w", err)
+		return nil, err
 	}
-	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, fmt.Errorf("evaluate policies: %s is undefined", Query)
-	}
-	b, err := json.Marshal(rs[0].Expressions[0].Value)
+	raws, err := decodeResults(value)
 	if err != nil {
-		return nil, fmt.Errorf("encode results: %w", err)
-	}
-	var raws []rawResult
-	if err := json.Unmarshal(b, &raws); err != nil {
 		return nil, fmt.Errorf("policy results do not match the result contract: %w", err)
 	}
 	out := make([]reports.Result, 0, len(raws))

@@ -25,6 +25,7 @@ type scanFlags struct {
 	policyDirs    []string
 	fixDir        string
 	out           outputFlags
+	fleet         fleetFlags
 	sql           sqlFlags
 	inventory     string
 	progress      progressFlags
@@ -41,6 +42,7 @@ func (f *scanFlags) register(c *cobra.Command) {
 	fl.StringArrayVar(&f.policyDirs, "policy", nil, "directory of extra .rego policies (repeatable)")
 	fl.StringVar(&f.fixDir, "fix-dir", "", "also write fix scripts for the failing findings into this directory")
 	f.out.register(c)
+	f.fleet.register(c)
 	f.sql.register(c)
 	fl.StringVarP(&f.inventory, "inventory", "i", "", "inventory file (ssis-ha.yaml): collect every node and the SQL side into a temporary bundle, then scan it")
 	f.progress.register(c)
@@ -88,6 +90,9 @@ func newScanCmd() *cobra.Command {
   ssis-ha-lint scan -i ssis-ha.yaml --output sarif=out.sarif`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if f.fleet.active() {
+				return runFleet(c, &f)
+			}
 			opts, err := f.options()
 			if err != nil {
 				return &exitError{code: 2, err: err}

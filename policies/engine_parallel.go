@@ -1,0 +1,195 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// One evaluation of a deployment can use several cores: main.rego's
+// entrypoint is the concatenation of every rule document below
+// data.ssis.rules (results := [r | some fam, name; some r in
+// data.ssis.rules[fam][name]]), so each family data.ssis.rules.<fam> is
+// evaluated by its own prepared query, up to GOMAXPROCS at a time, and the
+// results are concatenated in the same order. (Per family, not per rule:
+// the helpers a family's rules share are computed once per query, and one
+// query per rule cost more CPU than the second core gave back.) A fleet
+// scan, which already evaluates one deployment per core, asks for the
+// single query with WithSerialEvaluation.
+
+// unit is one rule family, prepared on first use.
+type unit struct {
+	ref  string
+	once sync.Once
+	q    rego.PreparedEvalQuery
+	err  error
+}
+
+type serialKey struct{}
+
+// WithSerialEvaluation makes Evaluate use the one entrypoint query on the
+// calling goroutine (for callers that run several evaluations in parallel).
+func WithSerialEvaluation(ctx context.Context) context.Context {
+	return context.WithValue(ctx, serialKey{}, true)
+}
+
+func serial(ctx context.Context) bool {
+	v, _ := ctx.Value(serialKey{}).(bool)
+	return v
+}
+
+// ruleUnits lists the families data.ssis.rules.<fam> of the compiled
+// modules that hold rules, sorted as main.rego iterates them.
+func ruleUnits(c *ast.Compiler) []string {
+	type key struct{ fam, name string }
+	seen := map[key]bool{}
+	var keys []key
+	add := func(fam, name *ast.Term) {
+		f, ok1 := fam.Value.(ast.String)
+		var n string
+		switch x := name.Value.(type) {
+		case ast.String:
+			n = string(x)
+		case ast.Var:
+			n = string(x)
+		default:
+			return
+		}
+		if !ok1 {
+			return
+		}
+		k := key{string(f), n}
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	prefix := ast.MustParseRef(strings.TrimSuffix(RulesPackagePrefix, "."))
+	for _, m := range c.Modules {
+		path := m.Package.Path
+		if !path.HasPrefix(prefix) || len(path) < len(prefix)+1 {
+			continue
+		}
+		fam := path[len(prefix)]
+		if len(path) > len(prefix)+1 {
+			add(fam, path[len(prefix)+1])
+			continue
+		}
+		for _, r := range m.Rules {
+			if len(r.Head.Args) > 0 {
+				continue
+			}
+			add(fam, r.Head.Ref()[0])
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].fam != keys[j].fam {
+			return keys[i].fam < keys[j].fam
+		}
+		return keys[i].name < keys[j].name
+	})
+	var out []string
+	for _, k := range keys {
+		if s := prefix.Append(ast.StringTerm(k.fam)).String(); len(out) == 0 || out[len(out)-1] != s {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// eval returns the value of the entrypoint for input: the one query, or the
+// rule documents evaluated in parallel and concatenated.
+func (e *Engine) eval(ctx context.Context, input ast.Value) (any, error) {
+	workers := min(runtime.GOMAXPROCS(0), len(e.units))
+	if workers < 2 || serial(ctx) {
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+		if err != nil {
+			return nil, fmt.Errorf("evaluate policies: %w", err)
+		}
+		if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+			return nil, fmt.Errorf("evaluate policies: %s is undefined", Query)
+		}
+		return rs[0].Expressions[0].Value, nil
+	}
+	values := make([]any, len(e.units))
+	errs := make([]error, len(e.units))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				values[i], errs[i] = e.units[i].eval(ctx, e.compiler, input)
+			}
+		}()
+	}
+	for i := range e.units {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	out := []any{}
+	for i, v := range values {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("evaluate policies: %w", errs[i])
+		}
+		m, _ := v.(map[string]any) // name -> rule document
+		for _, name := range sortedKeys(m) {
+			out = appendMembers(out, m[name])
+		}
+	}
+	return out, nil
+}
+
+func (u *unit) eval(ctx context.Context, c *ast.Compiler, input ast.Value) (any, error) {
+	u.once.Do(func() {
+		u.q, u.err = rego.New(rego.Query(u.ref), rego.Compiler(c)).PrepareForEval(ctx)
+	})
+	if u.err != nil {
+		return nil, fmt.Errorf("prepare %s: %w", u.ref, u.err)
+	}
+	rs, err := u.q.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
+		return nil, nil // undefined: no results
+	}
+	return rs[0].Expressions[0].Value, nil
+}
+
+// appendMembers appends what "some r in v" enumerates: the elements of a
+// set (an array once converted) or an array, the values of an object in
+// key order; nothing for a scalar.
+func appendMembers(out []any, v any) []any {
+	switch x := v.(type) {
+	case []any:
+		return append(out, x...)
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			out = append(out, x[k])
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

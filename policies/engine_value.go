@@ -1,0 +1,551 @@
+package policies
+
+import (
+	"encoding"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/reports"
+)
+
+// toValue converts a Go value to the AST value that encoding/json followed
+// by ast.InterfaceToValue would give (json tags, omitempty, embedded
+// structs, nil slices and maps as null, invalid UTF-8 coerced), without the
+// JSON text in between: the facts of a 100-node deployment are megabytes.
+// Types with their own MarshalJSON or MarshalText (and anything this
+// walker does not know) go through encoding/json, so the result is the
+// same either way; TestInputValueDirect compares the two on every example.
+func toValue(v reflect.Value) (ast.Value, error) {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return ast.Null{}, nil
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return ast.Null{}, nil
+		}
+	}
+	if v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface && hasMarshaler(v.Type()) {
+		return viaJSON(v)
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if hasMarshaler(v.Type()) {
+			return viaJSON(v)
+		}
+		return toValue(v.Elem())
+	case reflect.Interface:
+		return toValue(v.Elem())
+	case reflect.String:
+		if v.Type() == jsonNumber {
+			n := v.String()
+			if n == "" {
+				n = "0" // as encoding/json writes it
+			}
+			return ast.Number(n), nil
+		}
+		return ast.String(jsonString(v.String())), nil
+	case reflect.Bool:
+		return ast.Boolean(v.Bool()), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return ast.Number(strconv.FormatInt(v.Int(), 10)), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return ast.Number(strconv.FormatUint(v.Uint(), 10)), nil
+	case reflect.Float32, reflect.Float64:
+		if n, ok := jsonFloat(v.Float(), v.Type().Bits()); ok {
+			return ast.Number(n), nil
+		}
+		return viaJSON(v)
+	case reflect.Slice:
+		if v.IsNil() {
+			return ast.Null{}, nil
+		}
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return viaJSON(v) // []byte: base64
+		}
+		fallthrough
+	case reflect.Array:
+		terms := make([]*ast.Term, v.Len())
+		for i := range terms {
+			x, err := toValue(v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			terms[i] = ast.NewTerm(x)
+		}
+		return ast.NewArray(terms...), nil
+	case reflect.Map:
+		if v.IsNil() {
+			return ast.Null{}, nil
+		}
+		if v.Type().Key().Kind() != reflect.String {
+			return viaJSON(v)
+		}
+		obj := ast.NewObjectWithCapacity(v.Len())
+		it := v.MapRange()
+		for it.Next() {
+			x, err := toValue(it.Value())
+			if err != nil {
+				return nil, err
+			}
+			obj.Insert(ast.StringTerm(jsonString(it.Key().String())), ast.NewTerm(x))
+		}
+		return obj, nil
+	case reflect.Struct:
+		fields := structFields(v.Type())
+		obj := ast.NewObjectWithCapacity(len(fields))
+		for _, f := range fields {
+			fv, ok := fieldByIndex(v, f.index)
+			if !ok || (f.omitEmpty && isEmptyValue(fv)) {
+				continue
+			}
+			x, err := toValue(fv)
+			if err != nil {
+				return nil, err
+			}
+			obj.Insert(ast.StringTerm(f.name), ast.NewTerm(x))
+		}
+		return obj, nil
+	}
+	return viaJSON(v)
+}
+
+// jsonFloat formats a float as encoding/json does; false for NaN and ±Inf.
+func jsonFloat(f float64, bits int) (string, bool) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "", false
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 {
+		if bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21) {
+			format = 'e'
+		}
+	}
+	b := strconv.AppendFloat(nil, f, format, -1, bits)
+	if format == 'e' {
+		// clean up e-09 to e-9
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return string(b), true
+}
+
+var (
+	jsonNumber    = reflect.TypeFor[json.Number]()
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+func hasMarshaler(t reflect.Type) bool {
+	return t.Implements(jsonMarshaler) || t.Implements(textMarshaler) ||
+		reflect.PointerTo(t).Implements(jsonMarshaler) || reflect.PointerTo(t).Implements(textMarshaler)
+}
+
+// viaJSON is the slow path: encode, decode, convert.
+func viaJSON(v reflect.Value) (ast.Value, error) {
+	var x any
+	if v.CanInterface() {
+		x = v.Interface()
+	}
+	if v.CanAddr() {
+		x = v.Addr().Interface() // pointer-receiver marshalers, as encoding/json does
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := util.UnmarshalJSON(b, &out); err != nil {
+		return nil, err
+	}
+	return ast.InterfaceToValue(out)
+}
+
+// jsonString is s as encoding/json writes it (invalid UTF-8 bytes become
+// U+FFFD, each).
+func jsonString(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+type field struct {
+	name      string
+	index     []int
+	omitEmpty bool
+}
+
+var fieldCache sync.Map // reflect.Type -> []field
+
+// structFields lists the JSON fields of a struct type the way encoding/json
+// does for the cases the facts use: exported fields, json tag names and
+// "-", omitempty, embedded structs without a tag promoted (shallower
+// fields win; equal depth conflicts drop both unless one is tagged).
+func structFields(t reflect.Type) []field {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.([]field)
+	}
+	type cand struct {
+		field
+		depth  int
+		tagged bool
+	}
+	var cands []cand
+	var walk func(t reflect.Type, index []int, depth int)
+	walk = func(t reflect.Type, index []int, depth int) {
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			tag := sf.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			idx := append(append([]int(nil), index...), i)
+			if sf.Anonymous && name == "" {
+				ft := sf.Type
+				if ft.Kind() == reflect.Pointer {
+					ft = ft.Elem()
+				}
+				if ft.Kind() == reflect.Struct {
+					walk(ft, idx, depth+1)
+					continue
+				}
+			}
+			if !sf.IsExported() {
+				continue
+			}
+			tagged := name != ""
+			if name == "" {
+				name = sf.Name
+			}
+			omit := false
+			for _, o := range strings.Split(opts, ",") {
+				switch o {
+				case "omitempty":
+					omit = true
+				case "string", "omitzero":
+					omit = omit || o == "omitzero"
+				}
+			}
+			cands = append(cands, cand{field{name, idx, omit}, depth, tagged})
+		}
+	}
+	walk(t, nil, 0)
+	byName := map[string][]cand{}
+	var order []string
+	for _, c := range cands {
+		if _, ok := byName[c.name]; !ok {
+			order = append(order, c.name)
+		}
+		byName[c.name] = append(byName[c.name], c)
+	}
+	var out []field
+	for _, n := range order {
+		cs := byName[n]
+		best := cs[0]
+		ok := true
+		for _, c := range cs[1:] {
+			switch {
+			case c.depth < best.depth || (c.depth == best.depth && c.tagged && !best.tagged):
+				best = c
+				ok = true
+			case c.depth == best.depth && c.tagged == best.tagged:
+				ok = false
+			}
+		}
+		if ok {
+			out = append(out, best.field)
+		}
+	}
+	fieldCache.Store(t, out)
+	return out
+}
+
+// fieldByIndex follows an index path; false when it crosses a nil embedded
+// pointer (encoding/json skips such fields).
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
+
+func isEmptyValue(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool:
+		return !v.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int() == 0
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return v.Uint() == 0
+	case reflect.Float32, reflect.Float64:
+		return v.Float() == 0
+	case reflect.Interface, reflect.Pointer:
+		return v.IsNil()
+	}
+	return false
+}
+
+// inputValueJSON is the reference conversion (and the fallback): the facts
+// through JSON text.
+func inputValueJSON(facts any, params map[string]any) (ast.Value, error) {
+	b, err := json.Marshal(facts)
+	if err != nil {
+		return nil, fmt.Errorf("encode facts: %w", err)
+	}
+	var doc map[string]any
+	if err := util.UnmarshalJSON(b, &doc); err != nil {
+		return nil, fmt.Errorf("decode facts: %w", err)
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("facts: not a JSON object")
+	}
+	doc["params"] = params
+	v, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("convert facts: %w", err)
+	}
+	return v, nil
+}
+
+// decodeResults turns the query's value (as the rego package returns it:
+// []any of map[string]any, numbers as json.Number) into rawResults with the
+// semantics of encoding/json (the result contract's field names; null
+// leaves a field empty; a value of the wrong type is an error; numbers in
+// observed, expected and fix params become float64), without the JSON text.
+func decodeResults(v any) ([]rawResult, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		if v == nil {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("got %s, want an array of results", jsonKind(v))
+	}
+	out := make([]rawResult, len(arr))
+	for i, x := range arr {
+		if x == nil {
+			continue
+		}
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("result %d: got %s, want an object", i, jsonKind(x))
+		}
+		r := &out[i]
+		var err error
+		str := func(key string, dst *string) {
+			if err == nil {
+				*dst, err = asString(m[key], key)
+			}
+		}
+		str("rule", &r.Rule)
+		str("status", &r.Status)
+		str("message", &r.Message)
+		str("severity", &r.Severity)
+		if err == nil {
+			r.Subject, err = decodeSubject(m["subject"])
+		}
+		if err == nil {
+			r.Missing, err = decodeStrings(m["missing"], "missing")
+		}
+		if err == nil {
+			r.Evidence, err = decodeEvidence(m["evidence"])
+		}
+		if err == nil {
+			r.Fix, err = decodeFix(m["fix"])
+		}
+		if err != nil {
+			return nil, fmt.Errorf("result %d: %w", i, err)
+		}
+		r.Observed = plainJSON(m["observed"])
+		r.Expected = plainJSON(m["expected"])
+	}
+	return out, nil
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number, float64:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func asString(v any, key string) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	}
+	return "", fmt.Errorf("%s: got %s, want a string", key, jsonKind(v))
+}
+
+func decodeStrings(v any, key string) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: got %s, want an array of strings", key, jsonKind(v))
+	}
+	out := make([]string, len(arr))
+	for i, x := range arr {
+		s, err := asString(x, fmt.Sprintf("%s[%d]", key, i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func decodeSubject(v any) (reports.Subject, error) {
+	var s reports.Subject
+	if v == nil {
+		return s, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return s, fmt.Errorf("subject: got %s, want an object", jsonKind(v))
+	}
+	var err error
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"kind", &s.Kind}, {"node", &s.Node}, {"instance", &s.Instance}, {"object", &s.Object}} {
+		if *f.dst, err = asString(m[f.key], "subject."+f.key); err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+func decodeEvidence(v any) ([]reports.Evidence, error) {
+	if v == nil {
+		return nil, nil
+	}
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("evidence: got %s, want an array", jsonKind(v))
+	}
+	out := make([]reports.Evidence, len(arr))
+	for i, x := range arr {
+		if x == nil {
+			continue
+		}
+		m, ok := x.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("evidence[%d]: got %s, want an object", i, jsonKind(x))
+		}
+		var err error
+		if out[i].Artifact, err = asString(m["artifact"], "evidence.artifact"); err != nil {
+			return nil, err
+		}
+		if out[i].Key, err = asString(m["key"], "evidence.key"); err != nil {
+			return nil, err
+		}
+		switch n := m["line"].(type) {
+		case nil:
+		case json.Number:
+			line, err := strconv.Atoi(string(n))
+			if err != nil {
+				return nil, fmt.Errorf("evidence.line: %s is not an integer", n)
+			}
+			out[i].Line = line
+		default:
+			return nil, fmt.Errorf("evidence.line: got %s, want a number", jsonKind(n))
+		}
+	}
+	return out, nil
+}
+
+func decodeFix(v any) (*reports.Fix, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("fix: got %s, want an object", jsonKind(v))
+	}
+	f := &reports.Fix{}
+	var err error
+	if f.ID, err = asString(m["id"], "fix.id"); err != nil {
+		return nil, err
+	}
+	if f.Target, err = asString(m["target"], "fix.target"); err != nil {
+		return nil, err
+	}
+	switch p := m["params"].(type) {
+	case nil:
+	case map[string]any:
+		f.Params = plainJSON(p).(map[string]any)
+	default:
+		return nil, fmt.Errorf("fix.params: got %s, want an object", jsonKind(p))
+	}
+	return f, nil
+}
+
+// plainJSON is v as encoding/json decodes into an any: json.Number becomes
+// float64 (copies, so the rego result is not shared).
+func plainJSON(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			return string(x)
+		}
+		return f
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainJSON(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plainJSON(e)
+		}
+		return out
+	}
+	return v
+}

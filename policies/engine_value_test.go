@@ -1,0 +1,207 @@
+package policies
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundlegen"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
+)
+
+// InputValue builds the AST value directly; it must equal the value the
+// facts' JSON encoding gives, on every example bundle and on synthetic ones.
+func TestInputValueDirect(t *testing.T) {
+	params := map[string]any{"profile": "ha", "target_version": ""}
+	check := func(name string, doc any) {
+		t.Helper()
+		got, err := InputValue(doc, params)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, err := inputValueJSON(doc, params)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.Compare(want) != 0 {
+			t.Errorf("%s: direct conversion differs from the JSON round trip:\n got %.2000v\nwant %.2000v", name, got, want)
+		}
+	}
+	dirs, err := filepath.Glob(filepath.Join("..", "testdata", "bundles", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	for _, spec := range []*bundlegen.Spec{bundlegen.Synthetic(2, true), bundlegen.Synthetic(12, true)} {
+		p := filepath.Join(tmp, spec.Name)
+		if err := bundlegen.Write(p, spec); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, p)
+	}
+	n := 0
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			continue
+		}
+		b, err := bundle.Open(d)
+		if err != nil {
+			continue // malformed examples are not facts
+		}
+		doc, err := facts.Normalize(b)
+		if err != nil {
+			continue
+		}
+		check(d, doc)
+		n++
+	}
+	if n < 3 {
+		t.Fatalf("only %d bundles checked", n)
+	}
+	// The shapes the walker handles itself or hands to encoding/json.
+	type Inner struct {
+		A int    `json:"a,omitempty"`
+		B string `json:"-"`
+	}
+	type Embedded struct {
+		E string `json:"e"`
+	}
+	check("shapes", struct {
+		Embedded
+		*Inner
+		S    string            `json:"s"`
+		Bad  string            `json:"bad"`
+		N    json.Number       `json:"n"`
+		F    float64           `json:"f"`
+		G    float64           `json:"g"`
+		T    time.Time         `json:"t"`
+		P    *int              `json:"p"`
+		M    map[string]any    `json:"m"`
+		NilM map[string]string `json:"nil_m"`
+		NilS []string          `json:"nil_s"`
+		Raw  []byte            `json:"raw"`
+		IntK map[int]string    `json:"int_k"`
+		Omit []int             `json:"omit,omitempty"`
+		U    uint8
+		x    int
+	}{
+		Embedded: Embedded{"e"}, Inner: &Inner{A: 1}, S: "s", Bad: "a\xffb", N: "70.0", F: 1e-7, G: 70,
+		T: time.Date(2026, 11, 27, 10, 0, 0, 5, time.UTC), M: map[string]any{"x": []any{1.5, "y", nil, true}},
+		Raw: []byte("hi"), IntK: map[int]string{3: "c"}, U: 7, x: 1,
+	})
+}
+
+// decodeResults must decode what encoding/json decodes, on real results
+// (every status, fixes with params, numbers in observed values).
+func TestDecodeResultsLikeJSON(t *testing.T) {
+	ctx := context.Background()
+	eng, err := Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, spec := range []*bundlegen.Spec{bundlegen.Synthetic(12, true), bundlegen.Synthetic(2, false)} {
+		p := filepath.Join(dir, spec.Name)
+		if err := bundlegen.Write(p, spec); err != nil {
+			t.Fatal(err)
+		}
+		b, err := bundle.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := facts.Normalize(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := InputValue(doc, map[string]any{"profile": "ha", "target_version": ""})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs, err := eng.query.Eval(ctx, rego.EvalParsedInput(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := rs[0].Expressions[0].Value
+		got, err := decodeResults(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		js, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []rawResult
+		if err := json.Unmarshal(js, &want); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: decodeResults differs from encoding/json (%d vs %d results)", spec.Name, len(got), len(want))
+			for i := range min(len(got), len(want)) {
+				if !reflect.DeepEqual(got[i], want[i]) {
+					t.Errorf("first difference, result %d:\n got %+v\nwant %+v", i, got[i], want[i])
+					break
+				}
+			}
+		}
+	}
+	for _, bad := range []any{
+		"x",
+		[]any{map[string]any{"rule": 1}},
+		[]any{map[string]any{"evidence": []any{map[string]any{"line": json.Number("1.5")}}}},
+		[]any{map[string]any{"fix": map[string]any{"params": []any{}}}},
+		[]any{map[string]any{"missing": []any{true}}},
+	} {
+		if _, err := decodeResults(bad); err == nil {
+			t.Errorf("decodeResults(%v) accepted", bad)
+		}
+	}
+}
+
+// The parallel evaluation (one query per rule family) gives the results of
+// the one entrypoint query.
+func TestParallelEvaluationLikeSerial(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	ctx := context.Background()
+	eng, err := Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eng.units) < 2 {
+		t.Fatalf("rule families: %v", eng.units)
+	}
+	p := filepath.Join(t.TempDir(), "b")
+	if err := bundlegen.Write(p, bundlegen.Synthetic(12, true)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bundle.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := facts.Normalize(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := InputValue(doc, map[string]any{"profile": "ha", "target_version": ""})
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := eng.Evaluate(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ser, err := eng.Evaluate(WithSerialEvaluation(ctx), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(par) == 0 || !reflect.DeepEqual(par, ser) {
+		t.Fatalf("parallel evaluation: %d results, serial: %d, or they differ", len(par), len(ser))
+	}
+}
