@@ -142,11 +142,12 @@ func newProgress(stderr io.Writer, quiet bool) collect.Progress {
 	if quiet {
 		return collect.Quiet{}
 	}
-	tty := false
+	tty, columns := false, 0
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" {
 		tty = true
+		columns, _, _ = term.GetSize(int(f.Fd()))
 	}
-	return collect.NewProgress(stderr, tty)
+	return collect.NewProgress(stderr, tty, columns)
 }
 
 // loadInventory reads and validates the inventory (exit 2 on a problem; the

@@ -407,7 +407,7 @@ func (c *run) sqlJob(s *inventory.SQL, nodesDone <-chan struct{}) (*job, error) 
 	j := &job{t: Target{Name: SQLTarget, Kind: "sql", Timeout: s.Timeout}}
 	if s.Bundle != "" {
 		j.t.Via = "bundle " + s.Bundle
-		if rel, err := filepath.Rel(c.inv.Dir, s.Bundle); err == nil && c.inv.Dir != "" {
+		if rel, err := filepath.Rel(c.inv.Dir, s.Bundle); err == nil && c.inv.Dir != "" && len(rel) < len(s.Bundle) {
 			j.t.Via = "bundle " + rel
 		}
 		j.work = func(ctx context.Context) (func() (string, error), error) {

@@ -56,10 +56,15 @@ func (Quiet) Finish()             {}
 
 // NewProgress returns the live display (one line per target, redrawn in place
 // with ANSI cursor moves) when tty is true, else plain log lines. The CLI
-// passes tty = "stderr is a terminal" and uses Quiet for --quiet.
-func NewProgress(w io.Writer, tty bool) Progress {
+// passes tty = "stderr is a terminal", columns = its width (0: 80), and uses
+// Quiet for --quiet.
+func NewProgress(w io.Writer, tty bool, columns int) Progress {
 	if tty {
-		return NewLive(w, 200*time.Millisecond)
+		l := NewLive(w, 200*time.Millisecond)
+		if columns > 0 {
+			l.Columns = columns
+		}
+		return l
 	}
 	return NewLog(w)
 }
@@ -115,6 +120,10 @@ func (l *Log) Finish() {}
 // done, failed, with the elapsed time), redrawn in place every interval and
 // on every state change.
 type Live struct {
+	// Columns is the terminal width: every line is cut to fit, so that none
+	// wraps and the cursor moves stay exact (default 80).
+	Columns int
+
 	w        io.Writer
 	now      func() time.Time
 	interval time.Duration
@@ -142,7 +151,7 @@ func NewLive(w io.Writer, interval time.Duration) *Live {
 	if interval <= 0 {
 		interval = 200 * time.Millisecond
 	}
-	return &Live{w: w, now: time.Now, interval: interval, byName: map[string]*liveRow{}}
+	return &Live{Columns: 80, w: w, now: time.Now, interval: interval, byName: map[string]*liveRow{}}
 }
 
 func (l *Live) Plan(ts []Target) {
@@ -159,8 +168,8 @@ func (l *Live) Plan(ts []Target) {
 			l.width = n
 		}
 	}
-	if l.width > 60 {
-		l.width = 60
+	if l.width > 50 {
+		l.width = 50
 	}
 	l.drawLocked()
 	if !l.running {
@@ -254,25 +263,30 @@ func (l *Live) drawLocked() {
 }
 
 func (l *Live) line(r *liveRow, now time.Time) string {
-	label := r.t.Label()
-	if len(label) > l.width {
-		label = label[:l.width-1] + "…"
-	}
-	s := fmt.Sprintf("  %-*s  %-10s", l.width, label, r.state)
+	s := fmt.Sprintf("  %-*s  %-10s", l.width, cut(r.t.Label(), l.width), r.state)
 	switch r.state {
 	case "collecting":
 		s += " " + elapsed(now.Sub(r.start))
 	case "done", "failed":
 		s += " " + elapsed(r.end.Sub(r.start))
 		if r.note != "" {
-			note := r.note
-			if len(note) > 100 {
-				note = note[:99] + "…"
-			}
-			s += "  " + note
+			s += "  " + r.note
 		}
 	}
-	return s
+	cols := l.Columns
+	if cols <= 0 {
+		cols = 80
+	}
+	return cut(s, cols-1)
+}
+
+// cut shortens s to n characters, ending it with "…" when it was longer.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if n < 1 || len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func elapsed(d time.Duration) string {

@@ -72,13 +72,29 @@ func TestLiveProgress(t *testing.T) {
 	if !strings.Contains(frames[2], "collecting 1.5s") {
 		t.Errorf("frame 2 %q", frames[2])
 	}
+
+	// lines never wrap: cut to the terminal width
+	var nb bytes.Buffer
+	n := NewLive(&nb, time.Hour)
+	n.Columns = 40
+	n.Plan([]Target{n1})
+	n.Start(n1)
+	n.Fail(n1, errors.New(strings.Repeat("é", 100)))
+	n.Finish()
+	for _, line := range strings.Split(nb.String(), "\n") {
+		line = strings.TrimPrefix(line, "\x1b[1A")
+		line = strings.TrimPrefix(line, "\r\x1b[2K")
+		if c := len([]rune(line)); c > 39 {
+			t.Errorf("line of %d characters: %q", c, line)
+		}
+	}
 }
 
 func TestNewProgress(t *testing.T) {
-	if _, ok := NewProgress(&bytes.Buffer{}, false).(*Log); !ok {
+	if _, ok := NewProgress(&bytes.Buffer{}, false, 0).(*Log); !ok {
 		t.Error("not a TTY: want plain lines")
 	}
-	p := NewProgress(&bytes.Buffer{}, true)
+	p := NewProgress(&bytes.Buffer{}, true, 120)
 	if _, ok := p.(*Live); !ok {
 		t.Error("a TTY: want the live display")
 	}
