@@ -80,15 +80,8 @@ func dnString(raw []byte, parsed pkix.Name) string {
 
 func certTime(t time.Time) (string, int64) {
 	t = t.UTC()
-	ns := t.UnixNano()
-	// UnixNano is undefined outside 1678..2262; clamp (a cert valid to 9999
-	// is simply "far future").
-	if t.Year() >= 2262 {
-		ns = 1<<63 - 1
-	} else if t.Year() < 1678 {
-		ns = -1 << 63
-	}
-	return t.Format(time.RFC3339), ns
+	// a cert valid to 9999 is simply "far future"
+	return t.Format(time.RFC3339), unixNano(t)
 }
 
 // readCerts reads nodes/<N>/certs. missing holds the node's errors.json

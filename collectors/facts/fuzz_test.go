@@ -6,8 +6,10 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/pem"
+	"math"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
@@ -111,6 +113,55 @@ func FuzzRedactConnString(f *testing.F) {
 		once := RedactConnString(prefix)
 		if twice := RedactConnString(once); twice != once && !strings.HasPrefix(once, Redacted) {
 			t.Fatalf("not idempotent: %q -> %q -> %q", prefix, once, twice)
+		}
+	})
+}
+
+// FuzzParseValues: the small value parsers (URLs, .NET time spans, times)
+// never panic; a parsed time's nanoseconds agree with its text and stay
+// ordered at the ends of the range (no wrap-around).
+func FuzzParseValues(f *testing.F) {
+	for _, s := range []string{
+		"https://ssismaster.contoso.com:8391", "http://[::1]:0/x", "https://a:99999", "%zz", "",
+		"00:01:00", "1.02:03:04.5", "-00:00:01", "99999999999.00:00:00", "00:00:NaN",
+		"2026-11-27T10:00:00Z", "/Date(1795600000000)/", "/Date(99999999999999999)/", "9999-12-31T23:59:59Z",
+		"0001-01-01T00:00:00Z", "2026-11-20 09:59:38.6190000 +00:00", "/Date(-1+0100)/", "/Date()/",
+	} {
+		f.Add(s)
+	}
+	const y2262 = int64(9214646400) * 1e9 // 2262-01-01T00:00:00Z
+	f.Fuzz(func(t *testing.T, s string) {
+		u := ParseURL(s)
+		if u.Raw != s || (u.Valid && (u.Scheme != "https" || u.Host == "" || u.Port < 0 || u.Port > 65535)) {
+			t.Fatalf("ParseURL(%q) = %+v", s, u)
+		}
+		if secs, ok := ParseTimeSpan(s); ok && (secs > 1e6*86400+86400 || secs < -(1e6*86400+86400)) {
+			t.Fatalf("ParseTimeSpan(%q) = %d", s, secs)
+		}
+		str, ns, ok := parseTime(s)
+		if !ok {
+			return
+		}
+		back, err := time.Parse(time.RFC3339Nano, str)
+		if err != nil {
+			if strings.HasPrefix(str, "-") || len(str) > 0 && str[0] >= '1' && len(strings.SplitN(str, "-", 2)[0]) > 4 {
+				return // a year beyond 9999 has no RFC 3339 form
+			}
+			t.Fatalf("parseTime(%q) = %q: %v", s, str, err)
+		}
+		switch y := back.Year(); {
+		case y >= 2262:
+			if ns != math.MaxInt64 {
+				t.Fatalf("parseTime(%q): year %d, ns %d, want the maximum", s, y, ns)
+			}
+		case y < 1678:
+			if ns != math.MinInt64 {
+				t.Fatalf("parseTime(%q): year %d, ns %d, want the minimum", s, y, ns)
+			}
+		default:
+			if ns != back.UnixNano() || ns >= y2262 {
+				t.Fatalf("parseTime(%q) = %q, %d", s, str, ns)
+			}
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package facts
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -68,5 +69,26 @@ func TestSettingsSizeLimit(t *testing.T) {
 	cf := ParseSettings(MasterSettingsFile, []byte(big))
 	if !strings.Contains(cf.ParseError, "more than the limit") || len(cf.Settings) != 0 {
 		t.Errorf("ParseError = %q", cf.ParseError)
+	}
+}
+
+// TestParseTimeClamps: times outside 1678..2262 keep their order (UnixNano
+// would wrap: .NET's DateTime.MaxValue became a date in 1816).
+func TestParseTimeClamps(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{
+		{"9999-12-31T23:59:59Z", math.MaxInt64},
+		{"/Date(99999999999999999)/", math.MaxInt64},
+		{"0001-01-01T00:00:00Z", math.MinInt64},
+		{"/Date(-99999999999999999)/", math.MinInt64},
+	} {
+		if _, ns, ok := parseTime(c.in); !ok || ns != c.want {
+			t.Errorf("parseTime(%q) = %d, %v; want %d", c.in, ns, ok, c.want)
+		}
+	}
+	if _, ns, _ := parseTime("2026-11-27T10:00:00Z"); ns != 1795773600*1e9 {
+		t.Errorf("ns = %d", ns)
 	}
 }

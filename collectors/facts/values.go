@@ -173,15 +173,28 @@ func parseTime(s string) (string, int64, bool) {
 			return "", 0, false
 		}
 		t := time.UnixMilli(ms).UTC()
-		return t.Format(time.RFC3339Nano), t.UnixNano(), true
+		return t.Format(time.RFC3339Nano), unixNano(t), true
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.9999999", "2006-01-02 15:04:05.9999999 -07:00", "2006-01-02 15:04:05"} {
 		if t, err := time.Parse(layout, v); err == nil {
 			t = t.UTC()
-			return t.Format(time.RFC3339Nano), t.UnixNano(), true
+			return t.Format(time.RFC3339Nano), unixNano(t), true
 		}
 	}
 	return "", 0, false
+}
+
+// unixNano is t.UnixNano clamped to the int64 range: UnixNano is undefined
+// outside 1678..2262 and would wrap (.NET's DateTime.MaxValue, 9999-12-31,
+// must stay in the far future, not become a date in 1816).
+func unixNano(t time.Time) int64 {
+	switch {
+	case t.Year() >= 2262:
+		return math.MaxInt64
+	case t.Year() < 1678:
+		return math.MinInt64
+	}
+	return t.UnixNano()
 }
 
 // asString returns a JSON value as a string ("" for null; numbers and
