@@ -93,7 +93,6 @@ func runFleet(c *cobra.Command, f *scanFlags) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	reps, ferr := scan.RunFleet(ctx, eng, paths, opts)
 	stdout := bufio.NewWriter(c.OutOrStdout())
 	defer stdout.Flush()
 	textOpts := f.out.formatterOptions()
@@ -106,16 +105,28 @@ func runFleet(c *cobra.Command, f *scanFlags) error {
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	// Each deployment is written out as soon as it (and every earlier one)
+	// is scanned, and not kept.
+	codes := make([]*reports.Report, 0, len(paths))
 	var failing, unknown, broken int
-	for i, rep := range reps {
-		if rep == nil {
+	err = scan.RunFleetEach(ctx, eng, paths, opts, func(i int, rep *reports.Report, err error) error {
+		if err != nil {
 			broken++
-			continue
+			codes = append(codes, nil)
+			fmt.Fprintf(c.ErrOrStderr(), "ssis-ha-lint: %v\n", err)
+			return nil
+		}
+		codes = append(codes, &reports.Report{ExitCode: rep.ExitCode})
+		switch rep.ExitCode {
+		case 1:
+			failing++
+		case 3:
+			unknown++
 		}
 		name := deploymentFileName(rep, paths[i])
 		var buf bytes.Buffer
 		if err := text.Write(&buf, rep); err != nil {
-			return &exitError{code: 2, err: err}
+			return err
 		}
 		if f.out.quiet {
 			fmt.Fprintf(stdout, "%s: %s", paths[i], buf.String())
@@ -125,7 +136,7 @@ func runFleet(c *cobra.Command, f *scanFlags) error {
 		for _, t := range targets[1:] {
 			fm, err := reports.New(t.format, f.out.formatterOptions())
 			if err != nil {
-				return &exitError{code: 2, err: err}
+				return err
 			}
 			ext := t.format
 			if e, ok := formatExt[t.format]; ok {
@@ -133,29 +144,22 @@ func runFleet(c *cobra.Command, f *scanFlags) error {
 			}
 			p := filepath.Join(t.path, name+"."+ext)
 			if err := writeFile(p, func(w io.Writer) error { return fm.Write(w, rep) }); err != nil {
-				return &exitError{code: 2, err: fmt.Errorf("write %s report %s: %w", t.format, p, err)}
+				return fmt.Errorf("write %s report %s: %w", t.format, p, err)
 			}
 		}
 		if f.fixDir != "" {
 			if _, err := fix.Write(filepath.Join(f.fixDir, name), rep, fix.Options{RescanCommand: fix.DefaultRescanCommand(paths[i])}); err != nil {
-				return &exitError{code: 2, err: fmt.Errorf("write fix scripts: %w", err)}
+				return fmt.Errorf("write fix scripts: %w", err)
 			}
 		}
-		switch rep.ExitCode {
-		case 1:
-			failing++
-		case 3:
-			unknown++
-		}
+		return nil
+	})
+	if err != nil {
+		return &exitError{code: 2, err: err}
 	}
-	if ferr != nil {
-		for _, line := range strings.Split(ferr.Error(), "\n") {
-			fmt.Fprintf(c.ErrOrStderr(), "ssis-ha-lint: %s\n", line)
-		}
-	}
-	code := scan.WorstExitCode(reps)
+	code := scan.WorstExitCode(codes)
 	fmt.Fprintf(stdout, "fleet: %d deployments, %d with failing findings, %d with unknown checks, %d not scanned — exit %d\n",
-		len(reps), failing, unknown, broken, code)
+		len(codes), failing, unknown, broken, code)
 	if err := stdout.Flush(); err != nil {
 		return &exitError{code: 2, err: err}
 	}

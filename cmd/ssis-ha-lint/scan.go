@@ -90,6 +90,7 @@ func newScanCmd() *cobra.Command {
   ssis-ha-lint scan -i ssis-ha.yaml --output sarif=out.sarif`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			tuneGC()
 			if f.fleet.active() {
 				return runFleet(c, &f)
 			}
@@ -101,9 +102,13 @@ func newScanCmd() *cobra.Command {
 				return &exitError{code: 2, err: err}
 			}
 			ctx := context.Background()
-			eng, err := policies.Load(ctx, f.policyDirs...)
-			if err != nil {
-				return &exitError{code: 2, err: err}
+			// compiled while the bundle is read and normalized
+			pending := scan.LoadAsync(func() (*policies.Engine, error) { return policies.Load(ctx, f.policyDirs...) })
+			if f.inventory != "" || f.sql.server != "" {
+				// a policy error stops the command before a collection
+				if _, err := pending.Wait(); err != nil {
+					return &exitError{code: 2, err: err}
+				}
 			}
 			rescan := fix.DefaultRescanCommand(f.bundle)
 			if f.inventory != "" {
@@ -140,7 +145,7 @@ func newScanCmd() *cobra.Command {
 				}
 				opts.Bundle = dir
 			}
-			rep, _, err := scan.Run(ctx, eng, opts)
+			rep, _, err := scan.RunPending(ctx, pending, opts)
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}

@@ -22,15 +22,41 @@ import (
 // by path, is part of the returned error (errors.Join), so that the other
 // deployments are still reported.
 func RunFleet(ctx context.Context, eng *policies.Engine, paths []string, opts Options) ([]*reports.Report, error) {
-	if err := opts.Validate(); err != nil {
+	reps := make([]*reports.Report, len(paths))
+	var errs []error
+	err := RunFleetEach(ctx, eng, paths, opts, func(i int, rep *reports.Report, err error) error {
+		reps[i] = rep
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
+	return reps, errors.Join(errs...)
+}
+
+// RunFleetEach is RunFleet handing each deployment's report (or its error,
+// named by path) to fn as soon as it and every earlier one are done, in
+// the order of paths, on the calling goroutine; a caller that does not keep
+// the reports keeps the memory of a large fleet flat. An error from fn
+// stops the scan and is returned.
+func RunFleetEach(ctx context.Context, eng *policies.Engine, paths []string, opts Options, fn func(i int, rep *reports.Report, err error) error) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
 	// One deployment per core: each evaluation stays on its goroutine.
-	ctx = policies.WithSerialEvaluation(ctx)
-	reps := make([]*reports.Report, len(paths))
-	errs := make([]error, len(paths))
+	ctx, cancel := context.WithCancel(policies.WithSerialEvaluation(ctx))
+	defer cancel()
+	type done struct {
+		i   int
+		rep *reports.Report
+		err error
+	}
 	workers := min(runtime.GOMAXPROCS(0), len(paths))
 	next := make(chan int)
+	results := make(chan done, workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -41,23 +67,60 @@ func RunFleet(ctx context.Context, eng *policies.Engine, paths []string, opts Op
 				o.Bundle = paths[i]
 				rep, _, err := Run(ctx, eng, o)
 				if err != nil {
-					errs[i] = fmt.Errorf("%s: %w", paths[i], err)
-					continue
+					rep, err = nil, fmt.Errorf("%s: %w", paths[i], err)
 				}
-				reps[i] = rep
+				results <- done{i, rep, err}
 			}
 		}()
 	}
-	for i := range paths {
-		if ctx.Err() != nil {
-			errs[i] = fmt.Errorf("%s: %w", paths[i], ctx.Err())
-			continue
+	go func() {
+		defer close(next)
+		for i := range paths {
+			select {
+			case next <- i:
+			case <-ctx.Done():
+				return
+			}
 		}
-		next <- i
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	pending := map[int]done{}
+	deliver := 0
+	var ferr error
+	for d := range results {
+		if ferr != nil {
+			continue // drain
+		}
+		pending[d.i] = d
+		for {
+			x, ok := pending[deliver]
+			if !ok {
+				break
+			}
+			delete(pending, deliver)
+			deliver++
+			if err := fn(x.i, x.rep, x.err); err != nil {
+				ferr = err
+				cancel()
+				break
+			}
+		}
 	}
-	close(next)
-	wg.Wait()
-	return reps, errors.Join(errs...)
+	if ferr != nil {
+		return ferr
+	}
+	if deliver < len(paths) {
+		// cancelled: report the bundles never scanned
+		for i := deliver; i < len(paths); i++ {
+			if err := fn(i, nil, fmt.Errorf("%s: %w", paths[i], context.Cause(ctx))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // FleetDir lists the bundles of a fleet directory: every subdirectory and
