@@ -326,14 +326,16 @@ func TestRunHungNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	el := time.Since(start)
-	if el > 3*time.Second {
+	// generous bounds for loaded CI machines; without the node timeout the
+	// run would take the inventory's 20s
+	if el > 8*time.Second {
 		t.Errorf("the run took %v with a 700ms node timeout", el)
 	}
 	failed := sum.Failed()
 	if len(failed) != 1 || failed[0].Target.Name != "WRK2" || !strings.Contains(failed[0].Error, "timed out") {
 		t.Fatalf("failed %+v", failed)
 	}
-	if failed[0].Elapsed > 2*time.Second {
+	if failed[0].Elapsed > 5*time.Second {
 		t.Errorf("WRK2 took %v", failed[0].Elapsed)
 	}
 	for _, n := range manifestOf(t, out).Nodes {
@@ -358,7 +360,7 @@ func TestRunJobAbandonsAtTimeout(t *testing.T) {
 	}}
 	start := time.Now()
 	res := c.runJob(context.Background(), j)
-	if el := time.Since(start); el > time.Second {
+	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("took %v", el)
 	}
 	if res.Collected || res.Error != "timed out after 100ms" || wrote {
