@@ -143,7 +143,7 @@ func newProgress(stderr io.Writer, quiet bool) collect.Progress {
 		return collect.Quiet{}
 	}
 	tty, columns := false, 0
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" {
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && os.Getenv("TERM") != "dumb" && enableVT(f) {
 		tty = true
 		columns, _, _ = term.GetSize(int(f.Fd()))
 	}
