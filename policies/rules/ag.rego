@@ -29,7 +29,7 @@ ag_hadr_enabled contains r if {
 	r := res.decide({
 		"rule": "AG-HADR-ENABLED",
 		"subject": sql.subject(rep.instance, "SERVERPROPERTY/IsHadrEnabled"),
-		"missing": sql.missing(rep.instance, "server_properties"),
+		"missing": column_missing(rep.instance, "server_properties", "IsHadrEnabled", v),
 		"ok": facts.flag_bool(v),
 		"pass_msg": sprintf("%s has Always On availability groups enabled.", [rep.instance]),
 		"fail_msg": sprintf("%s does not have Always On availability groups enabled (IsHadrEnabled = %v); it cannot host SSISDB's replica.", [rep.instance, v]),
@@ -382,3 +382,13 @@ ag_automatic_failover contains r if {
 		"fix": res.manual(sql.prim, [sprintf("ALTER AVAILABILITY GROUP [%s] MODIFY REPLICA ON N'%s' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT); then WITH (FAILOVER_MODE = AUTOMATIC) on the primary and that secondary.", [sql.ag_name, array.concat(secs, ["<secondary>"])[0]])]),
 	})
 }
+
+# column_missing: the query's own missing reasons, else the column itself
+# when it is NULL or absent (a value that cannot be read is unknown, not a
+# failure).
+column_missing(inst, q, col, v) := m if {
+	m := sql.missing(inst, q)
+	count(m) > 0
+} else := [sprintf("%s: %s is NULL or absent", [sql.artifact(inst, q), col])] if {
+	v == null
+} else := []

@@ -237,3 +237,11 @@ test_auto_failover_unknown if {
 	rs := ag.ag_automatic_failover with input as fx.set(["sql", "SQLN1", "collected"], false)
 	[r.status | some r in rs] == ["unknown"]
 }
+
+test_hadr_enabled_unknown_when_column_null if {
+	inp := json.patch(fx.healthy, [{"op": "add", "path": ["sql", "SQLN2", "queries", "server_properties", "rows", 0, "IsHadrEnabled"], "value": null}])
+	rs := {r | some r in ag.ag_hadr_enabled with input as inp; r.subject.instance == "SQLN2"}
+	count(rs) == 1
+	some r in rs
+	r.status == "unknown"
+}
