@@ -68,7 +68,11 @@ prefixes(key) := {concat("/", array.slice(parts, 0, i)) |
 
 # node_missing(name, needs): why the node artifacts a rule needs are absent,
 # as "nodes/<N>/<artifact>: <reason>" strings; [] when all are there.
-node_missing(name, needs) := [sprintf("nodes/%s: not in the bundle", [name])] if {
+node_missing(name, needs) := [] if {
+	# a collected node with nothing missing (the common case, checked first)
+	input.nodes[name].collected == true
+	count(obj(object.get(input.nodes[name], "missing", {}))) == 0
+} else := [sprintf("nodes/%s: not in the bundle", [name])] if {
 	node(name) == null
 } else := [sprintf("nodes/%s: not collected: %s", [name, err])] if {
 	not collected(name)
