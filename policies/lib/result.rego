@@ -19,33 +19,58 @@ deployment_subject(object) := {"kind": "deployment", "object": object}
 # unknown_msg, observed, expected, evidence, fix}: unknown when something is
 # missing, else pass when ok, else fail. Optional d.severity overrides the
 # metadata severity (fail only) and d.pass_severity (pass).
-decide(d) := unknown(d) if {
-	count(d.missing) > 0
-} else := pass(d) if {
-	d.ok == true
-} else := fail(d)
-
-base(d, status, message) := {
+decide(d) := {
 	"rule": d.rule,
-	"status": status,
+	"status": "unknown",
 	"subject": d.subject,
-	"message": message,
+	"message": sprintf("%s Missing: %s.", [d.unknown_msg, concat("; ", d.missing)]),
+	"observed": null,
+	"expected": object.get(d, "expected", null),
+	"missing": d.missing,
+	"evidence": object.get(d, "evidence", []),
+	"fix": null,
+} if {
+	count(d.missing) > 0
+} else := {
+	"rule": d.rule,
+	"status": "pass",
+	"subject": d.subject,
+	"message": d.pass_msg,
 	"observed": object.get(d, "observed", null),
 	"expected": object.get(d, "expected", null),
 	"missing": [],
 	"evidence": object.get(d, "evidence", []),
 	"fix": null,
-}
+} if {
+	d.ok == true
+} else := fail(d)
 
-unknown(d) := object.union(base(d, "unknown", msg), {"missing": d.missing, "observed": null}) if {
-	msg := sprintf("%s Missing: %s.", [d.unknown_msg, concat("; ", d.missing)])
-}
-
-pass(d) := base(d, "pass", d.pass_msg)
-
-fail(d) := object.union(base(d, "fail", d.fail_msg), {"fix": d.fix}) if {
+# The result objects are built in one piece (no object.union of a base): one
+# is built per subject of every rule.
+fail(d) := {
+	"rule": d.rule,
+	"status": "fail",
+	"subject": d.subject,
+	"message": d.fail_msg,
+	"observed": object.get(d, "observed", null),
+	"expected": object.get(d, "expected", null),
+	"missing": [],
+	"evidence": object.get(d, "evidence", []),
+	"fix": d.fix,
+} if {
 	not d.severity
-} else := object.union(base(d, "fail", d.fail_msg), {"fix": d.fix, "severity": d.severity})
+} else := {
+	"rule": d.rule,
+	"status": "fail",
+	"subject": d.subject,
+	"message": d.fail_msg,
+	"observed": object.get(d, "observed", null),
+	"expected": object.get(d, "expected", null),
+	"missing": [],
+	"evidence": object.get(d, "evidence", []),
+	"fix": d.fix,
+	"severity": d.severity,
+}
 
 fix(id, target, params) := {"id": id, "target": target, "params": params}
 
