@@ -1,8 +1,7 @@
-package winrm
+package winrm_test
 
 import (
 	"context"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -10,17 +9,18 @@ import (
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/nodebundle"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/winrm"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/winrm/winrmtest"
 )
 
 // TestCollectedNodeNormalizes checks that a node collected over WinRM from
 // the recorded fact document passes the bundle reader and the facts
 // normalizer with the recorded values.
 func TestCollectedNodeNormalizes(t *testing.T) {
-	f := newFake(t, scriptOutput(recorded(t)))
-	srv := httptest.NewTLSServer(f)
-	defer srv.Close()
+	f := fake(t, winrmtest.Options{})
+	defer f.Close()
 	out := t.TempDir()
-	_, a, err := CollectNode(context.Background(), out, tlsTarget(t, srv))
+	_, a, err := winrm.CollectNode(context.Background(), out, tlsTarget(f))
 	if err != nil {
 		t.Fatal(err)
 	}
