@@ -25,6 +25,10 @@ type Example struct {
 
 // Examples returns the example bundles, healthy first.
 func Examples() []Example {
+	return append(baseExamples(), pitfallExamples()...)
+}
+
+func baseExamples() []Example {
 	return []Example{
 		{
 			Name:  "healthy-ag",

@@ -194,6 +194,9 @@ type AG struct {
 	ListenerPort int
 	ListenerIPs  []string
 	Replicas     []AGReplica
+	// NoSSISDB: SSISDB is not one of the AG's databases (ag_ssisdb and
+	// ssisdb_replica_states return no rows).
+	NoSSISDB bool
 }
 
 // AGReplica is one availability replica.
@@ -226,9 +229,17 @@ type SQLInstance struct {
 	HasSSISDB     bool
 	DMKBySMK      bool
 	SSISDBReplica string // replica_id, "" = null
+	SSISDBState   string // state_desc, "" = ONLINE
 	LastBackup    time.Time
 	// PasswordMatches is logdb_password_check's value; nil = not run.
 	PasswordMatches *int
+	// PasswordCheckNoRow writes logdb_password_check with zero rows (the
+	// logging login does not exist on this instance); PasswordMatches is
+	// ignored.
+	PasswordCheckNoRow bool
+	// QueryErrors maps a query id to the error SQL Server returned: the
+	// result set is written with "rows": null and that "error".
+	QueryErrors map[string]string
 }
 
 // Login is a sys.server_principals row.

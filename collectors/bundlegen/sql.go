@@ -82,7 +82,11 @@ func (w *writer) sql() {
 
 		dbRows := [][]any{}
 		if in.HasSSISDB {
-			dbRows = append(dbRows, []any{"SSISDB", in.DMKBySMK, nullable(in.SSISDBReplica), "ONLINE"})
+			state := in.SSISDBState
+			if state == "" {
+				state = "ONLINE"
+			}
+			dbRows = append(dbRows, []any{"SSISDB", in.DMKBySMK, nullable(in.SSISDBReplica), state})
 		}
 		sets = append(sets, resultSet{"databases", []string{"name", "is_master_key_encrypted_by_server", "replica_id", "state_desc"}, dbRows})
 
@@ -113,7 +117,9 @@ func (w *writer) sql() {
 		}
 		sets = append(sets, resultSet{"backups", []string{"database_name", "backup_finish_date", "type"}, br})
 
-		if in.PasswordMatches != nil {
+		if in.PasswordCheckNoRow {
+			sets = append(sets, resultSet{"logdb_password_check", []string{"login_name", "password_matches"}, [][]any{}})
+		} else if in.PasswordMatches != nil {
 			sets = append(sets, resultSet{"logdb_password_check", []string{"login_name", "password_matches"},
 				[][]any{{logLogin, *in.PasswordMatches}}})
 		}
@@ -123,13 +129,17 @@ func (w *writer) sql() {
 		}
 		dir := "sql/" + InstanceDir(in.ServerName) + "/"
 		for i, rs := range sets {
+			var rows, errv any = rs.rows, nil
+			if msg, failed := in.QueryErrors[rs.id]; failed {
+				rows, errv = nil, msg
+			}
 			w.json(dir+rs.id+".json", obj{
 				{"query_id", rs.id},
 				{"sql", queryText[rs.id]},
 				{"collected_utc", rfc(s.Created.Add(time.Duration(2+qi+i/8) * time.Second))},
 				{"columns", rs.columns},
-				{"rows", rs.rows},
-				{"error", nil},
+				{"rows", rows},
+				{"error", errv},
 			})
 		}
 	}
@@ -148,7 +158,9 @@ func (w *writer) agSets(in *SQLInstance) []resultSet {
 	}
 	primary := w.s.SQL.Primary
 	isPrimary := in.ServerName == primary
-	sets[0].rows = append(sets[0].rows, []any{ag.Name, ag.GroupID, "SSISDB"})
+	if !ag.NoSSISDB {
+		sets[0].rows = append(sets[0].rows, []any{ag.Name, ag.GroupID, "SSISDB"})
+	}
 	for _, ip := range ag.ListenerIPs {
 		sets[1].rows = append(sets[1].rows, []any{ag.Name, ag.ListenerDNS, ag.ListenerPort, ip, "ONLINE"})
 	}
@@ -164,7 +176,7 @@ func (w *writer) agSets(in *SQLInstance) []resultSet {
 			roleV, conn, health = nil, nil, nil
 		}
 		sets[2].rows = append(sets[2].rows, []any{ag.Name, r.Server, r.EndpointURL, r.Mode, r.Failover, roleV, conn, health})
-		if isPrimary || local {
+		if (isPrimary || local) && !ag.NoSSISDB {
 			sets[3].rows = append(sets[3].rows, []any{r.Server, local, r.Server == primary, r.SyncState, r.SyncHealth, r.DBState})
 		}
 	}
