@@ -268,3 +268,41 @@ names_network(cert) if {
 or_default(i) := i if {
 	i != ""
 } else := "none (default instance)"
+
+# --- MASTER-TRUSTS-EVERY-WORKER (masters x workers results) ------------------
+
+# master_root: per master node (built once per query) why its Root store is
+# unknown, the store, and its normalized thumbprints.
+master_root := {n: {"missing": m, "store": store, "norm": norm} |
+	some n in facts.master_nodes
+	m := facts.node_missing(n, ["certs/LocalMachine/Root"])
+	store := facts.obj(facts.get(facts.node(n), ["certs", "LocalMachine/Root"], {}))
+	norm := {x | some t, _ in store; x := norm_thumb(t); x != ""}
+}
+
+# worker_trust: per worker node (built once per query) its certificate's
+# normalized thumbprint, why that is unknown, and the evidence.
+worker_trust := {w: {"thumb": wt, "missing": m, "ev": facts.worker_ev(w, "WorkerHttpsCertThumbprint")} |
+	some w in facts.worker_nodes
+	wt := norm_thumb(worker_thumb_raw(w))
+	m := facts.first_missing([
+		facts.worker_cfg_missing(w),
+		facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
+		facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
+	])
+}
+
+worker_thumb_raw(w) := t if {
+	t := input.nodes[w].configs.worker.worker.worker_thumbprint
+	is_string(t)
+} else := ""
+
+# master_trusts(n, wt): the certificate with normalized thumbprint wt in master
+# node n's LocalMachine\Root, else null (in_store_or_null, answered from
+# master_root: one lookup, and no scan of the store when it is absent).
+master_trusts(n, wt) := c if {
+	wt != ""
+	c := master_root[n].store[wt]
+} else := null if {
+	not master_root[n].norm[wt]
+} else := in_store_or_null(facts.node(n), "LocalMachine/Root", wt)

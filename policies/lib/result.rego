@@ -18,16 +18,21 @@ deployment_subject(object) := {"kind": "deployment", "object": object}
 # decide(d) with d = {rule, subject, missing, ok, pass_msg, fail_msg,
 # unknown_msg, observed, expected, evidence, fix}: unknown when something is
 # missing, else pass when ok, else fail. Optional d.severity overrides the
-# metadata severity (fail only) and d.pass_severity (pass).
+# metadata severity (fail only).
+#
+# Every rule passes all of those keys, so decide reads them as plain
+# references: a builtin call such as object.get(d, ...) would copy the whole
+# (non-ground) object d on every call, and each result is built in one piece
+# (no base object and object.union).
 decide(d) := {
 	"rule": d.rule,
 	"status": "unknown",
 	"subject": d.subject,
 	"message": sprintf("%s Missing: %s.", [d.unknown_msg, concat("; ", d.missing)]),
 	"observed": null,
-	"expected": object.get(d, "expected", null),
+	"expected": d.expected,
 	"missing": d.missing,
-	"evidence": object.get(d, "evidence", []),
+	"evidence": d.evidence,
 	"fix": null,
 } if {
 	count(d.missing) > 0
@@ -36,26 +41,22 @@ decide(d) := {
 	"status": "pass",
 	"subject": d.subject,
 	"message": d.pass_msg,
-	"observed": object.get(d, "observed", null),
-	"expected": object.get(d, "expected", null),
+	"observed": d.observed,
+	"expected": d.expected,
 	"missing": [],
-	"evidence": object.get(d, "evidence", []),
+	"evidence": d.evidence,
 	"fix": null,
 } if {
 	d.ok == true
-} else := fail(d)
-
-# The result objects are built in one piece (no object.union of a base): one
-# is built per subject of every rule.
-fail(d) := {
+} else := {
 	"rule": d.rule,
 	"status": "fail",
 	"subject": d.subject,
 	"message": d.fail_msg,
-	"observed": object.get(d, "observed", null),
-	"expected": object.get(d, "expected", null),
+	"observed": d.observed,
+	"expected": d.expected,
 	"missing": [],
-	"evidence": object.get(d, "evidence", []),
+	"evidence": d.evidence,
 	"fix": d.fix,
 } if {
 	not d.severity
@@ -64,10 +65,10 @@ fail(d) := {
 	"status": "fail",
 	"subject": d.subject,
 	"message": d.fail_msg,
-	"observed": object.get(d, "observed", null),
-	"expected": object.get(d, "expected", null),
+	"observed": d.observed,
+	"expected": d.expected,
 	"missing": [],
-	"evidence": object.get(d, "evidence", []),
+	"evidence": d.evidence,
 	"fix": d.fix,
 	"severity": d.severity,
 }

@@ -409,26 +409,23 @@ master_schannel_clientauth contains r if {
 #   tags: [certificate, worker]
 master_trusts_every_worker contains r if {
 	some name in facts.master_nodes
+	mr := certs.master_root[name]
 	some w in facts.worker_nodes
-	wt := certs.norm_thumb(facts.str(facts.get(facts.worker_cfg(w), ["worker", "worker_thumbprint"], "")))
-	present := is_object(certs.in_store_or_null(facts.node(name), "LocalMachine/Root", wt))
+	wi := certs.worker_trust[w]
+	wt := wi.thumb
+	present := is_object(certs.master_trusts(name, wt))
 	r := res.decide({
 		"rule": "MASTER-TRUSTS-EVERY-WORKER",
-		"subject": res.node_subject(name, sprintf("worker:%s", [w])),
-		"missing": facts.first_missing([
-			facts.node_missing(name, ["certs/LocalMachine/Root"]),
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
-			facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
-		]),
+		"subject": {"kind": "node", "node": name, "object": sprintf("worker:%s", [w])},
+		"missing": facts.first_missing([mr.missing, wi.missing]),
 		"ok": present,
 		"pass_msg": sprintf("%s trusts the certificate %s of worker %s.", [name, wt, w]),
 		"fail_msg": sprintf("%s does not have worker %s's certificate %s in LocalMachine\\Root; while %s is the active master it rejects %s.", [name, w, wt, name, w]),
 		"unknown_msg": sprintf("%s: whether it trusts worker %s could not be checked.", [name, w]),
 		"observed": present,
 		"expected": true,
-		"evidence": [facts.worker_ev(w, "WorkerHttpsCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", wt)}],
-		"fix": res.fix("trust-worker-cert", name, {"thumbprint": wt, "worker": w, "cer_path": ""}),
+		"evidence": [wi.ev, {"artifact": sprintf("nodes/%s/certs/LocalMachine/Root/%s.cer", [name, wt])}],
+		"fix": {"id": "trust-worker-cert", "target": name, "params": {"thumbprint": wt, "worker": w, "cer_path": ""}},
 	})
 }
 
