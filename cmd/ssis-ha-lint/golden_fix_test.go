@@ -16,6 +16,9 @@ var goldenFixBundles = []string{
 	"cert-renewed-one-node", "cn-netbios-only", "config-not-json", "duplicate-agentid",
 	"port-mismatch", "secondary-cert-in-my", "secondary-cert-no-key", "sqlservername-node",
 	"virtual-account", "worker-cert-expired", "worker-points-at-node",
+	"enable-scaleout-rerun", "logging-login-missing-secondary", "ssisdb-not-in-ag",
+	"alwayson-support-disabled", "master-address-node", "cluster-role-old-version",
+	"master-role-offline", "worker-disabled-and-stale", "sql-auth-disabled-secondary",
 }
 
 // TestGoldenFixScripts writes the fix scripts of every broken example
