@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
+	"github.com/ssis-ha-lint/ssis-ha-lint/policies"
 	"github.com/ssis-ha-lint/ssis-ha-lint/policies/scan"
 )
 
@@ -54,7 +57,15 @@ func newVersionCmd() *cobra.Command {
 		Short: "Print the version and the policy bundle digest",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			fmt.Fprintf(c.OutOrStdout(), "ssis-ha-lint %s\n", version)
+			eng, err := policies.Load(context.Background())
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			w := c.OutOrStdout()
+			fmt.Fprintf(w, "ssis-ha-lint %s\n", version)
+			fmt.Fprintf(w, "policies     %s (%d rules, catalog version 1)\n", eng.Digest(), len(eng.Rules()))
+			fmt.Fprintf(w, "bundle       format version 1\n")
+			fmt.Fprintf(w, "go           %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
 	}
