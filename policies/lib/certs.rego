@@ -273,12 +273,15 @@ or_default(i) := i if {
 
 # master_root: per master node (built once per query) why its Root store is
 # unknown, the store, and its normalized thumbprints.
-master_root := {n: {"missing": m, "store": store, "norm": norm} |
+master_root := {n: {"missing": m, "store": store} |
 	some n in facts.master_nodes
 	m := facts.node_missing(n, ["certs/LocalMachine/Root"])
 	store := facts.obj(facts.get(facts.node(n), ["certs", "LocalMachine/Root"], {}))
-	norm := {x | some t, _ in store; x := norm_thumb(t); x != ""}
 }
+
+# the normalized thumbprints of each master's Root store (only evaluated when
+# a worker's certificate is not found under its own key).
+master_root_norm := {n: {x | some t, _ in mr.store; x := norm_thumb(t); x != ""} | some n, mr in master_root}
 
 # worker_trust: per worker node (built once per query) its certificate's
 # normalized thumbprint, why that is unknown, and the evidence.
@@ -304,5 +307,5 @@ master_trusts(n, wt) := c if {
 	wt != ""
 	c := master_root[n].store[wt]
 } else := null if {
-	not master_root[n].norm[wt]
+	not master_root_norm[n][wt]
 } else := in_store_or_null(facts.node(n), "LocalMachine/Root", wt)

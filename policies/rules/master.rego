@@ -563,16 +563,17 @@ master_cfg_port_consistent contains r if {
 
 master_cfg_port_consistent contains r if {
 	some w in facts.worker_nodes
+	wi := facts.worker_info[w]
 	ep := facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null)
 	port := facts.get(ep, "port", 0)
 	ref := facts.master_port
 	want := sprintf("https://%s:%d", [facts.get(ep, "host", facts.master_dns), ref])
 	r := res.decide({
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
-		"subject": res.worker_subject(w, "WorkerSettings.config/MasterEndpoint"),
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
+			wi.cfg_missing,
+			wi.km.MasterEndpoint,
 			facts.master_port_missing,
 		]),
 		"ok": port == ref,
@@ -581,8 +582,8 @@ master_cfg_port_consistent contains r if {
 		"unknown_msg": sprintf("%s: the MasterEndpoint port could not be compared.", [w]),
 		"observed": port,
 		"expected": ref,
-		"evidence": [facts.worker_ev(w, "MasterEndpoint")],
-		"fix": res.fix("set-worker-config", w, {"path": facts.worker_path(w), "key": "MasterEndpoint", "value": want, "service": facts.worker_service_name(w)}),
+		"evidence": [wi.ev.MasterEndpoint],
+		"fix": {"id": "set-worker-config", "target": w, "params": {"path": wi.path, "key": "MasterEndpoint", "value": want, "service": wi.svc_name}},
 	})
 }
 

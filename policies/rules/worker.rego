@@ -27,36 +27,41 @@ import data.ssis.lib.sql
 #   tags: [configuration, worker]
 wrk_masterendpoint contains r if {
 	some w in facts.worker_nodes
-	ep := facts.worker_endpoint(w)
+	wi := facts.worker_info[w]
+	ep := wi.ep
 	hosts := facts.master_hosts
-	want := sprintf("https://%s:%d", [array.concat(hosts, [""])[0], facts.master_port])
+	mport := facts.master_port
+	want := sprintf("https://%s:%d", [array.concat(hosts, [""])[0], mport])
+	host := facts.str(object.get(ep, "host", ""))
+	port := object.get(ep, "port", 0)
+	raw := object.get(ep, "raw", "")
 	problems := array.concat(
 		array.concat(
-			[sprintf("it is not a valid URL (%s)", [facts.str(facts.get(ep, "error", ""))]) | facts.get(ep, "valid", false) != true],
-			[sprintf("the scheme is %s, not https", [facts.str(facts.get(ep, "scheme", ""))]) | lower(facts.str(facts.get(ep, "scheme", ""))) != "https"],
+			[sprintf("it is not a valid URL (%s)", [facts.str(object.get(ep, "error", ""))]) | object.get(ep, "valid", false) != true],
+			[sprintf("the scheme is %s, not https", [facts.str(object.get(ep, "scheme", ""))]) | lower(facts.str(object.get(ep, "scheme", ""))) != "https"],
 		),
 		array.concat(
-			[sprintf("host %s is not the master DNS name %s", [facts.str(facts.get(ep, "host", "")), concat(" or ", hosts)]) | not facts.any_host(facts.str(facts.get(ep, "host", "")), hosts)],
-			[sprintf("port %v is not the master port %d", [facts.get(ep, "port", 0), facts.master_port]) | facts.get(ep, "port", 0) != facts.master_port],
+			[sprintf("host %s is not the master DNS name %s", [host, concat(" or ", hosts)]) | not facts.any_host(host, hosts)],
+			[sprintf("port %v is not the master port %d", [port, mport]) | port != mport],
 		),
 	)
 	r := res.decide({
 		"rule": "WRK-MASTERENDPOINT",
-		"subject": res.worker_subject(w, "WorkerSettings.config/MasterEndpoint"),
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
+			wi.cfg_missing,
+			wi.km.MasterEndpoint,
 			[m | count(hosts) == 0; some m in facts.master_dns_missing],
 			facts.master_port_missing,
 		]),
 		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: MasterEndpoint %s addresses the master role.", [w, facts.get(ep, "raw", "")]),
-		"fail_msg": sprintf("%s: MasterEndpoint %s does not address the master role: %s.", [w, facts.get(ep, "raw", ""), concat("; ", problems)]),
+		"pass_msg": sprintf("%s: MasterEndpoint %s addresses the master role.", [w, raw]),
+		"fail_msg": sprintf("%s: MasterEndpoint %s does not address the master role: %s.", [w, raw, concat("; ", problems)]),
 		"unknown_msg": sprintf("%s: MasterEndpoint could not be checked.", [w]),
-		"observed": facts.get(ep, "raw", null),
+		"observed": object.get(ep, "raw", null),
 		"expected": want,
-		"evidence": [facts.worker_ev(w, "MasterEndpoint")],
-		"fix": res.fix("set-worker-config", w, {"path": facts.worker_path(w), "key": "MasterEndpoint", "value": want, "service": facts.worker_service_name(w)}),
+		"evidence": [wi.ev.MasterEndpoint],
+		"fix": {"id": "set-worker-config", "target": w, "params": {"path": wi.path, "key": "MasterEndpoint", "value": want, "service": wi.svc_name}},
 	})
 }
 
@@ -81,16 +86,16 @@ wrk_masterendpoint contains r if {
 #   tags: [certificate, tls, worker]
 wrk_endpoint_host_in_master_cert contains r if {
 	some w in facts.worker_nodes
-	ep := facts.worker_endpoint(w)
-	host := facts.str(facts.get(ep, "host", ""))
+	wi := facts.worker_info[w]
+	host := facts.str(object.get(wi.ep, "host", ""))
 	ref := certs.norm_thumb(facts.master_thumbprint)
 	cert := certs.lookup(w, ref)
 	r := res.decide({
 		"rule": "WRK-ENDPOINT-HOST-IN-MASTER-CERT",
-		"subject": res.worker_subject(w, "WorkerSettings.config/MasterEndpoint"),
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
+			wi.cfg_missing,
+			wi.km.MasterEndpoint,
 			facts.missing_if(host == "", sprintf("nodes/%s/files/WorkerSettings.config: MasterEndpoint has no host", [w])),
 			facts.master_thumbprint_missing,
 			certs.cert_missing(ref, cert),
@@ -101,7 +106,7 @@ wrk_endpoint_host_in_master_cert contains r if {
 		"unknown_msg": sprintf("%s: the MasterEndpoint host could not be checked against the master certificate.", [w]),
 		"observed": host,
 		"expected": names.cert_names(facts.obj(cert)),
-		"evidence": [facts.worker_ev(w, "MasterEndpoint"), {"artifact": certs.cert_artifact(facts.get(certs.locate(ref), "node", w), "LocalMachine/Root", ref), "key": "Subject"}],
+		"evidence": [wi.ev.MasterEndpoint, {"artifact": certs.cert_artifact(facts.get(certs.locate(ref), "node", w), "LocalMachine/Root", ref), "key": "Subject"}],
 		"fix": certs.endpoint_fix(w, cert),
 	})
 }
@@ -123,14 +128,15 @@ wrk_endpoint_host_in_master_cert contains r if {
 #   tags: [certificate, worker]
 wrk_master_thumbprint contains r if {
 	some w in facts.worker_nodes
-	got := certs.norm_thumb(facts.str(facts.get(facts.worker_settings(w), "master_thumbprint", "")))
+	wi := facts.worker_info[w]
+	got := certs.norm_thumb(facts.str(object.get(facts.worker_settings(w), "master_thumbprint", "")))
 	ref := certs.norm_thumb(facts.master_thumbprint)
 	r := res.decide({
 		"rule": "WRK-MASTER-THUMBPRINT",
-		"subject": res.worker_subject(w, "WorkerSettings.config/MasterHttpsCertThumbprint"),
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterHttpsCertThumbprint"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterHttpsCertThumbprint"),
+			wi.cfg_missing,
+			wi.km.MasterHttpsCertThumbprint,
 			facts.master_thumbprint_missing,
 		]),
 		"ok": certs.same(got, ref),
@@ -139,8 +145,8 @@ wrk_master_thumbprint contains r if {
 		"unknown_msg": sprintf("%s: MasterHttpsCertThumbprint could not be compared.", [w]),
 		"observed": got,
 		"expected": ref,
-		"evidence": [facts.worker_ev(w, "MasterHttpsCertThumbprint")],
-		"fix": res.fix("set-worker-config", w, {"path": facts.worker_path(w), "key": "MasterHttpsCertThumbprint", "value": ref, "service": facts.worker_service_name(w)}),
+		"evidence": [wi.ev.MasterHttpsCertThumbprint],
+		"fix": {"id": "set-worker-config", "target": w, "params": {"path": wi.path, "key": "MasterHttpsCertThumbprint", "value": ref, "service": wi.svc_name}},
 	})
 }
 
@@ -165,7 +171,7 @@ wrk_trusts_master_cert contains r if {
 	present := is_object(certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref))
 	r := res.decide({
 		"rule": "WRK-TRUSTS-MASTER-CERT",
-		"subject": res.worker_subject(w, "LocalMachine/Root/master-certificate"),
+		"subject": {"kind": "worker", "node": w, "object": "LocalMachine/Root/master-certificate"},
 		"missing": facts.first_missing([facts.master_thumbprint_missing, facts.node_missing(w, ["certs/LocalMachine/Root"])]),
 		"ok": present,
 		"pass_msg": sprintf("%s trusts the master certificate %s.", [w, ref]),
@@ -199,18 +205,19 @@ wrk_trusts_master_cert contains r if {
 #   tags: [certificate, worker]
 wrk_own_cert contains r if {
 	some w in facts.worker_nodes
-	wt := facts.worker_thumb(w)
-	store := facts.worker_store(w)
+	wi := facts.worker_info[w]
+	wt := wi.thumb
+	store := wi.store
 	cert := certs.in_store_or_null(facts.node(w), store, wt)
 	acct := facts.str(facts.get(facts.service(w, "worker"), "StartName", ""))
 	readers := facts.arr(facts.get(cert, "private_key_readers", []))
 	problems := certs.worker_cert_problems(cert, store, readers, acct)
 	r := res.decide({
 		"rule": "WRK-OWN-CERT",
-		"subject": res.worker_subject(w, "WorkerSettings.config/WorkerHttpsCertThumbprint"),
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/WorkerHttpsCertThumbprint"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
+			wi.cfg_missing,
+			wi.km.WorkerHttpsCertThumbprint,
 			facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
 			facts.node_missing(w, [sprintf("certs/%s", [store])]),
 			certs.sidecar_missing(w, store, wt, cert),
@@ -222,7 +229,7 @@ wrk_own_cert contains r if {
 		"unknown_msg": sprintf("%s: the worker certificate could not be checked.", [w]),
 		"observed": {"in_store": is_object(cert), "has_private_key": facts.get(cert, "has_private_key", null), "readers": readers},
 		"expected": {"in_store": true, "has_private_key": true, "readable_by": acct},
-		"evidence": [facts.worker_ev(w, "WorkerHttpsCertThumbprint"), {"artifact": certs.cert_artifact(w, store, wt)}],
+		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": certs.cert_artifact(w, store, wt)}],
 		"fix": certs.worker_cert_fix(w, store, cert, acct, problems),
 	})
 }
@@ -244,16 +251,17 @@ wrk_own_cert contains r if {
 #   tags: [certificate, expiry, worker]
 wrk_cert_validity contains r if {
 	some w in facts.worker_nodes
-	wt := facts.worker_thumb(w)
-	store := facts.worker_store(w)
+	wi := facts.worker_info[w]
+	wt := wi.thumb
+	store := wi.store
 	cert := certs.worker_cert(w, store, wt)
 	v := certs.validity_of(cert, facts.created_ns)
 	r := res.decide({
 		"rule": "WRK-CERT-VALIDITY",
-		"subject": res.worker_subject(w, "worker-certificate"),
+		"subject": {"kind": "worker", "node": w, "object": "worker-certificate"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
+			wi.cfg_missing,
+			wi.km.WorkerHttpsCertThumbprint,
 			certs.cert_missing(wt, cert),
 			facts.created_missing,
 		]),
@@ -265,7 +273,7 @@ wrk_cert_validity contains r if {
 		"observed": {"not_before": facts.get(cert, "not_before", ""), "not_after": facts.get(cert, "not_after", ""), "state": v},
 		"expected": "valid for more than 30 days after collection",
 		"evidence": [{"artifact": certs.cert_artifact(w, store, wt), "key": "NotAfter"}],
-		"fix": res.fix("replace-worker-cert", w, {"worker": w, "store": store, "service": facts.worker_service_name(w)}),
+		"fix": {"id": "replace-worker-cert", "target": w, "params": {"worker": w, "store": store, "service": wi.svc_name}},
 	})
 }
 
@@ -290,7 +298,8 @@ wrk_cert_validity contains r if {
 #   tags: [worker, identity]
 wrk_agentid_unique contains r if {
 	some w in facts.worker_nodes
-	aid := facts.worker_agent_id(w)
+	wi := facts.worker_info[w]
+	aid := wi.agent_id
 	peers := [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
 	peer_missing := [m |
 		count(peers) == 0
@@ -300,10 +309,10 @@ wrk_agentid_unique contains r if {
 	]
 	r := res.decide({
 		"rule": "WRK-AGENTID-UNIQUE",
-		"subject": res.worker_subject(w, "WorkerSettings.config/AgentId"),
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/AgentId"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "AgentId"),
+			wi.cfg_missing,
+			wi.km.AgentId,
 			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
 			peer_missing,
 		]),
@@ -313,9 +322,9 @@ wrk_agentid_unique contains r if {
 		"unknown_msg": sprintf("%s: the AgentId could not be compared with the other workers.", [w]),
 		"observed": aid,
 		"expected": "an AgentId no other worker uses",
-		"evidence": array.concat([facts.worker_ev(w, "AgentId")], [facts.worker_ev(o, "AgentId") | some o in peers]),
+		"evidence": array.concat([wi.ev.AgentId], [facts.worker_info[o].ev.AgentId | some o in peers]),
 		"fix": res.manual(w, [
-			sprintf("%s was probably cloned from %s: reinstall Scale Out Worker on %s (or stop it, set a new GUID as AgentId in %s and create a new worker certificate).", [w, concat(", ", peers), w, facts.worker_path(w)]),
+			sprintf("%s was probably cloned from %s: reinstall Scale Out Worker on %s (or stop it, set a new GUID as AgentId in %s and create a new worker certificate).", [w, concat(", ", peers), w, wi.path]),
 			"Trust the new worker certificate on every master node (LocalMachine\\Root).",
 			"Start the worker and enable the new agent with SSISDB.catalog.enable_worker_agent.",
 		]),
@@ -343,7 +352,7 @@ wrk_service_version contains r if {
 	problems := facts.worker_service_problems(svc)
 	r := res.decide({
 		"rule": "WRK-SERVICE-VERSION",
-		"subject": res.worker_subject(w, "service:SSISScaleOutWorker"),
+		"subject": {"kind": "worker", "node": w, "object": "service:SSISScaleOutWorker"},
 		"missing": facts.first_missing([
 			facts.node_missing(w, ["services"]),
 			facts.missing_if(facts.master_version == "", "deployment.master_version: the master's Scale Out version is unknown"),
@@ -378,15 +387,16 @@ wrk_service_version contains r if {
 #   tags: [worker, ssisdb]
 wrk_registered_enabled_online contains r if {
 	some w in facts.worker_nodes
-	aid := facts.worker_agent_id(w)
+	wi := facts.worker_info[w]
+	aid := wi.agent_id
 	row := sql.worker_agent(aid)
 	problems := sql.agent_problems(row, sql.heartbeat_secs(w))
 	r := res.decide({
 		"rule": "WRK-REGISTERED-ENABLED-ONLINE",
-		"subject": res.worker_subject(w, "catalog.worker_agents"),
+		"subject": {"kind": "worker", "node": w, "object": "catalog.worker_agents"},
 		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "AgentId"),
+			wi.cfg_missing,
+			wi.km.AgentId,
 			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
 			sql.worker_agents_missing,
 			facts.created_missing,
@@ -397,7 +407,7 @@ wrk_registered_enabled_online contains r if {
 		"unknown_msg": sprintf("%s: its registration in SSISDB could not be checked.", [w]),
 		"observed": row,
 		"expected": {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * sql.heartbeat_secs(w)])},
-		"evidence": [facts.worker_ev(w, "AgentId"), sql.ev(sql.prim, "ssisdb_worker_agents", aid)],
+		"evidence": [wi.ev.AgentId, sql.ev(sql.prim, "ssisdb_worker_agents", aid)],
 		"fix": sql.agent_fix(w, row, problems),
 	})
 }
