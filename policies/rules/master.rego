@@ -563,8 +563,8 @@ master_cfg_port_consistent contains r if {
 
 master_cfg_port_consistent contains r if {
 	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
-	ep := facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null)
+	cfg := facts.worker_cfg(w)
+	ep := facts.get(cfg, ["worker", "master_endpoint"], null)
 	port := facts.get(ep, "port", 0)
 	ref := facts.master_port
 	want := sprintf("https://%s:%d", [facts.get(ep, "host", facts.master_dns), ref])
@@ -572,8 +572,8 @@ master_cfg_port_consistent contains r if {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
 		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.MasterEndpoint,
+			facts.worker_cfg_missing(w),
+			facts.key_missing(w, "WorkerSettings.config", cfg, "MasterEndpoint"),
 			facts.master_port_missing,
 		]),
 		"ok": port == ref,
@@ -582,8 +582,8 @@ master_cfg_port_consistent contains r if {
 		"unknown_msg": sprintf("%s: the MasterEndpoint port could not be compared.", [w]),
 		"observed": port,
 		"expected": ref,
-		"evidence": [wi.ev.MasterEndpoint],
-		"fix": {"id": "set-worker-config", "target": w, "params": {"path": wi.path, "key": "MasterEndpoint", "value": want, "service": wi.svc_name}},
+		"evidence": [facts.cfg_ev(w, "WorkerSettings.config", cfg, "MasterEndpoint")],
+		"fix": {"id": "set-worker-config", "target": w, "params": {"path": facts.cfg_path(cfg, "WorkerSettings.config"), "key": "MasterEndpoint", "value": want, "service": facts.worker_service_name(w)}},
 	})
 }
 

@@ -90,6 +90,10 @@ wrk_endpoint_host_in_master_cert contains r if {
 	host := facts.str(object.get(wi.ep, "host", ""))
 	ref := certs.norm_thumb(facts.master_thumbprint)
 	cert := certs.lookup(w, ref)
+	ok := names.cert_has(cert, host)
+
+	# the fix only for a failure (decide ignores it otherwise)
+	fix := array.concat([f | ok != true; f := certs.endpoint_fix(w, cert)], [null])[0]
 	r := res.decide({
 		"rule": "WRK-ENDPOINT-HOST-IN-MASTER-CERT",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
@@ -100,14 +104,14 @@ wrk_endpoint_host_in_master_cert contains r if {
 			facts.master_thumbprint_missing,
 			certs.cert_missing(ref, cert),
 		]),
-		"ok": names.cert_has(cert, host),
+		"ok": ok,
 		"pass_msg": sprintf("%s: the master certificate %s names the MasterEndpoint host %s.", [w, ref, host]),
 		"fail_msg": sprintf("%s: the master certificate %s does not name the MasterEndpoint host %s (it names %s); TLS to the master fails.", [w, ref, host, concat(", ", names.cert_names(facts.obj(cert)))]),
 		"unknown_msg": sprintf("%s: the MasterEndpoint host could not be checked against the master certificate.", [w]),
 		"observed": host,
 		"expected": names.cert_names(facts.obj(cert)),
 		"evidence": [wi.ev.MasterEndpoint, {"artifact": certs.cert_artifact(facts.get(certs.locate(ref), "node", w), "LocalMachine/Root", ref), "key": "Subject"}],
-		"fix": certs.endpoint_fix(w, cert),
+		"fix": fix,
 	})
 }
 
@@ -212,6 +216,9 @@ wrk_own_cert contains r if {
 	acct := facts.str(facts.get(facts.service(w, "worker"), "StartName", ""))
 	readers := facts.arr(facts.get(cert, "private_key_readers", []))
 	problems := certs.worker_cert_problems(cert, store, readers, acct)
+
+	# the fix only for a failure (decide ignores it otherwise)
+	fix := array.concat([f | count(problems) > 0; f := certs.worker_cert_fix(w, store, cert, acct, problems)], [null])[0]
 	r := res.decide({
 		"rule": "WRK-OWN-CERT",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/WorkerHttpsCertThumbprint"},
@@ -230,7 +237,7 @@ wrk_own_cert contains r if {
 		"observed": {"in_store": is_object(cert), "has_private_key": facts.get(cert, "has_private_key", null), "readers": readers},
 		"expected": {"in_store": true, "has_private_key": true, "readable_by": acct},
 		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": certs.cert_artifact(w, store, wt)}],
-		"fix": certs.worker_cert_fix(w, store, cert, acct, problems),
+		"fix": fix,
 	})
 }
 
@@ -256,6 +263,9 @@ wrk_cert_validity contains r if {
 	store := wi.store
 	cert := certs.worker_cert(w, store, wt)
 	v := certs.validity_of(cert, facts.created_ns)
+
+	# the failure message only for a failure (decide ignores it otherwise)
+	fail_msg := array.concat([m | v != "valid"; m := sprintf("%s: %s", [w, certs.validity_msg("worker certificate", wt, cert, v)])], [""])[0]
 	r := res.decide({
 		"rule": "WRK-CERT-VALIDITY",
 		"subject": {"kind": "worker", "node": w, "object": "worker-certificate"},
@@ -268,7 +278,7 @@ wrk_cert_validity contains r if {
 		"ok": v == "valid",
 		"severity": object.get(certs.validity_severity, v, "high"),
 		"pass_msg": sprintf("%s: the worker certificate %s is valid until %s.", [w, wt, facts.get(cert, "not_after", "")]),
-		"fail_msg": sprintf("%s: %s", [w, certs.validity_msg("worker certificate", wt, cert, v)]),
+		"fail_msg": fail_msg,
 		"unknown_msg": sprintf("%s: the worker certificate's validity could not be checked.", [w]),
 		"observed": {"not_before": facts.get(cert, "not_before", ""), "not_after": facts.get(cert, "not_after", ""), "state": v},
 		"expected": "valid for more than 30 days after collection",
@@ -350,6 +360,9 @@ wrk_service_version contains r if {
 	some w in facts.worker_nodes
 	svc := facts.service(w, "worker")
 	problems := facts.worker_service_problems(svc)
+
+	# the fix only for a failure (decide ignores it otherwise)
+	fix := array.concat([f | count(problems) > 0; f := facts.worker_service_fix(w, svc, problems)], [null])[0]
 	r := res.decide({
 		"rule": "WRK-SERVICE-VERSION",
 		"subject": {"kind": "worker", "node": w, "object": "service:SSISScaleOutWorker"},
@@ -364,7 +377,7 @@ wrk_service_version contains r if {
 		"observed": {"service": facts.get(svc, "Name", null), "version": facts.get(svc, "version", null), "state": facts.get(svc, "State", null)},
 		"expected": {"service": sprintf("SSISScaleOutWorker%s", [facts.master_version]), "state": "Running"},
 		"evidence": [facts.svc_ev(w, svc, "State")],
-		"fix": facts.worker_service_fix(w, svc, problems),
+		"fix": fix,
 	})
 }
 
@@ -391,6 +404,9 @@ wrk_registered_enabled_online contains r if {
 	aid := wi.agent_id
 	row := sql.worker_agent(aid)
 	problems := sql.agent_problems(row, sql.heartbeat_secs(w))
+
+	# the fix only for a failure (decide ignores it otherwise)
+	fix := array.concat([f | count(problems) > 0; f := sql.agent_fix(w, row, problems)], [null])[0]
 	r := res.decide({
 		"rule": "WRK-REGISTERED-ENABLED-ONLINE",
 		"subject": {"kind": "worker", "node": w, "object": "catalog.worker_agents"},
@@ -408,7 +424,7 @@ wrk_registered_enabled_online contains r if {
 		"observed": row,
 		"expected": {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * sql.heartbeat_secs(w)])},
 		"evidence": [wi.ev.AgentId, sql.ev(sql.prim, "ssisdb_worker_agents", aid)],
-		"fix": sql.agent_fix(w, row, problems),
+		"fix": fix,
 	})
 }
 
