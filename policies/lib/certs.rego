@@ -27,7 +27,9 @@ thumb_eq(a, b) if {
 in_store(node, store, thumb) := c if {
 	k := norm_thumb(thumb)
 	k != ""
-	c := facts.obj(facts.get(node, ["certs", store], {}))[k]
+	st := node.certs[store]
+	is_object(st)
+	c := st[k]
 } else := c if {
 	some t, c in facts.obj(facts.get(node, ["certs", store], {}))
 	thumb_eq(t, thumb)
