@@ -177,9 +177,14 @@ ag_replica(inst) := r if {
 } else := null
 
 # a row of a name/value result set by name (case-insensitive), or null.
+# (name is never empty, so a row without a string name, which get/str would
+# give "", never matches: r.name is read directly.)
 named_row(inst, q, name) := r if {
+	want := lower(name)
 	some r in rows(inst, q)
-	lower(facts.str(facts.get(r, "name", ""))) == lower(name)
+	n := r.name
+	is_string(n)
+	lower(n) == want
 } else := null
 
 ssisdb_row(inst) := named_row(inst, "databases", "SSISDB")
