@@ -163,7 +163,7 @@ ag_ssisdb_sync_healthy contains r if {
 		"subject": sql.subject(inst, "SSISDB/synchronization"),
 		"missing": facts.first_missing([sql.missing(sql.prim, "ssisdb_replica_states"), sql.missing(sql.prim, "ag_replicas")]),
 		"ok": (count([1 | not synchronous]) + count([1 | state == "SYNCHRONIZED"; health == "HEALTHY"])) > 0,
-		"pass_msg": sql.sync_pass_msg(inst, synchronous, state, health),
+		"pass_msg": if_in_ag(sql.sync_pass_msg(inst, synchronous, state, health), sprintf("%s: SSISDB is in no availability group, so there is no synchronous replica to check (AG-SSISDB-IN-AG reports it).", [inst])),
 		"fail_msg": sprintf("%s: SSISDB is %s / %s on this synchronous-commit replica; an automatic failover to it is not safe.", [inst, sql.or_absent(state), sql.or_absent(health)]),
 		"unknown_msg": sprintf("%s: SSISDB's synchronization state could not be read from the primary.", [inst]),
 		"observed": {"availability_mode": facts.get(ar, "availability_mode_desc", null), "synchronization_state": state, "synchronization_health": health},
@@ -203,7 +203,7 @@ ag_listener contains r if {
 		"missing": sql.missing(sql.prim, "ag_listeners"),
 		"ok": (count([1 | count(ls) > 0; declared == ""]) + count([1 | declared != ""; count(matching) > 0])) > 0,
 		"pass_msg": sprintf("Availability group %s has the listener %s.", [sql.ag_name, concat(", ", found)]),
-		"fail_msg": sql.listener_msg(ls, declared, found),
+		"fail_msg": if_in_ag(sql.listener_msg(ls, declared, found), "SSISDB is in no availability group, so no listener leads to it; add SSISDB to the availability group first (AG-SSISDB-IN-AG)."),
 		"unknown_msg": "The SSISDB availability group's listeners could not be read from the primary.",
 		"observed": found,
 		"expected": sql.or_any(declared),
@@ -374,7 +374,10 @@ ag_automatic_failover contains r if {
 		"missing": sql.missing(sql.prim, "ag_replicas"),
 		"ok": count(auto) > 0,
 		"pass_msg": sprintf("Availability group %s can fail over automatically to %s.", [sql.ag_name, concat(", ", auto)]),
-		"fail_msg": sprintf("Availability group %s has no synchronous-commit secondary with automatic failover (secondaries: %s); SSISDB does not fail over on its own.", [sql.ag_name, concat(", ", sql.or_none(secs))]),
+		"fail_msg": if_in_ag(
+			sprintf("Availability group %s has no synchronous-commit secondary with automatic failover (secondaries: %s); SSISDB does not fail over on its own.", [sql.ag_name, concat(", ", sql.or_none(secs))]),
+			"SSISDB is in no availability group, so it has no secondary to fail over to (AG-SSISDB-IN-AG).",
+		),
 		"unknown_msg": "The SSISDB availability group's replicas could not be read from the primary.",
 		"observed": auto,
 		"expected": "at least one synchronous-commit, automatic-failover secondary",
@@ -392,3 +395,9 @@ column_missing(inst, q, col, v) := m if {
 } else := [sprintf("%s: %s is NULL or absent", [sql.artifact(inst, q), col])] if {
 	v == null
 } else := []
+
+# if_in_ag: the message when SSISDB is in an availability group, else the
+# one that says it is in none (the AG's name is unknown then).
+if_in_ag(msg, none_msg) := msg if {
+	sql.ag_name != ""
+} else := none_msg

@@ -245,3 +245,20 @@ test_hadr_enabled_unknown_when_column_null if {
 	some r in rs
 	r.status == "unknown"
 }
+
+no_ssisdb_ag := json.patch(fx.healthy, [
+	{"op": "add", "path": ["sql", "SQLN1", "queries", "ag_ssisdb", "rows"], "value": []},
+	{"op": "add", "path": ["sql", "SQLN2", "queries", "ag_ssisdb", "rows"], "value": []},
+])
+
+test_listener_message_when_ssisdb_in_no_ag if {
+	some r in ag.ag_listener with input as no_ssisdb_ag
+	r.status == "fail"
+	contains(r.message, "SSISDB is in no availability group")
+}
+
+test_automatic_failover_message_when_ssisdb_in_no_ag if {
+	some r in ag.ag_automatic_failover with input as no_ssisdb_ag
+	r.status == "fail"
+	contains(r.message, "SSISDB is in no availability group")
+}
