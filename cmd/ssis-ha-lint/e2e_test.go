@@ -47,9 +47,16 @@ type runResult struct {
 
 func runBin(t *testing.T, args ...string) runResult {
 	t.Helper()
+	return runBinEnv(t, repoRoot(t), nil, args...)
+}
+
+// runBinEnv is runBin with extra environment variables and a working
+// folder.
+func runBinEnv(t *testing.T, dir string, env []string, args ...string) runResult {
+	t.Helper()
 	cmd := exec.Command(binPath, args...)
-	cmd.Dir = repoRoot(t)
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()

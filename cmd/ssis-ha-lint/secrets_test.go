@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,25 +125,6 @@ sql:
   timeout: 10s
 `)
 	return b
-}
-
-// runBinEnv is runBin with extra environment variables and a working
-// folder.
-func runBinEnv(t *testing.T, dir string, env []string, args ...string) runResult {
-	t.Helper()
-	cmd := exec.Command(binPath, args...)
-	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("run %v: %v", args, err)
-	}
-	return runResult{code: code, stdout: so.String(), stderr: se.String()}
 }
 
 // TestSecretsNeverLeak plants passwords in a bundle (a logging connection
