@@ -100,7 +100,7 @@ measure "$SCAN" "$BIN" scan --bundle "$WORK/bundle" --format json
 measure "opa eval data.ssis.main.results (facts.json)" "$OPA" eval -d "$WORK/rego" -i "$WORK/facts.json" data.ssis.main.results --format json
 measure "conftest test --namespace main (facts.json, deny shim)" "$CONFTEST" test "$WORK/facts.json" -p "$WORK/rego-conftest" --namespace main --no-color
 measure "ssis-ha-lint scan healthy-ag --quiet (start to output)" "$BIN" scan --bundle testdata/bundles/healthy-ag --quiet
-measure "ssis-ha-lint version (process start, no policies)" "$BIN" version
+measure "ssis-ha-lint --version (process start, no policies)" "$BIN" --version
 
 echo
 echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
