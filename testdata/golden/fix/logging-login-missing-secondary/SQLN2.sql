@@ -7,7 +7,7 @@
 -- It needs the sqlcmd scripting variable(s) LogDbPassword. Never write them into this file:
 -- set them as environment variables of the same name in the shell that runs sqlcmd (sqlcmd reads
 -- them from there), or pass them with -v NAME="..." (visible in the process list), e.g.
---   sqlcmd -S <instance> -E -b -i SQLN2.sql -v LogDbPassword="..."
+--   sqlcmd -S <instance> -E -b -i SQLN2.sql -v LogDbPassword="<password>"
 -- The values must not contain ' " or ; (they are placed inside N'...' and a connection string).
 -- Every batch is guarded by a check of the current state: running it twice changes nothing.
 -- Re-check after every script of the plan ran: ssis-ha-lint scan --bundle testdata/bundles/logging-login-missing-secondary
