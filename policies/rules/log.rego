@@ -106,7 +106,7 @@ log_connstr_is_listener contains r if {
 		"ok": count(problems) == 0,
 		"pass_msg": "SSISDB: the logging connection string points at the listener and SSISDB.",
 		"fail_msg": sprintf("SSISDB on %s: the logging connection string is wrong: %s.", [sql.prim, concat("; ", problems)]),
-		"unknown_msg": "SSISDB: the logging connection string was not collected (opt-in).",
+		"unknown_msg": "SSISDB: the logging connection string could not be read (it is collected only with --read-logdb-connection).",
 		"observed": {
 			"data_source": sql.connstr_value(cs, sql.ds_keys),
 			"initial_catalog": sql.connstr_value(cs, sql.db_keys),
@@ -152,7 +152,7 @@ log_password_in_sync contains r if {
 		"ok": (count([1 | sql.windows_logging]) + count([1 | facts.flag(facts.get(row, "password_matches", false))])) > 0,
 		"pass_msg": sql.password_pass_msg(inst),
 		"fail_msg": sprintf("%s: the logging login's password does not match the logging connection string; workers cannot log after a failover to %s.", [inst, inst]),
-		"unknown_msg": sprintf("%s: the logging password could not be compared (opt-in check).", [inst]),
+		"unknown_msg": sprintf("%s: the logging password could not be compared (checked only with --read-logdb-connection).", [inst]),
 		"observed": facts.get(row, "password_matches", null),
 		"expected": true,
 		"evidence": [sql.ev(inst, "logdb_password_check", "password_matches")],
