@@ -3,7 +3,9 @@ package policies
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -141,7 +143,7 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) (any, error) {
 			return nil, fmt.Errorf("evaluate policies: %w", errs[i])
 		}
 		m, _ := v.(map[string]any) // name -> rule document
-		for _, name := range sortedKeys(m) {
+		for _, name := range slices.Sorted(maps.Keys(m)) {
 			out = appendMembers(out, m[name])
 		}
 	}
@@ -183,13 +185,4 @@ func appendMembers(out []any, v any) []any {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,6 +2,8 @@ package facts
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -19,7 +21,7 @@ const (
 func (n *normalizer) derive() {
 	doc := n.doc
 	d := &doc.Deployment
-	for _, name := range sortedKeys(doc.Nodes) {
+	for _, name := range slices.Sorted(maps.Keys(doc.Nodes)) {
 		for _, r := range doc.Nodes[name].Roles {
 			switch r {
 			case "master":
@@ -33,7 +35,7 @@ func (n *normalizer) derive() {
 	}
 
 	// Domain: the first master node's, else any node's.
-	for _, list := range [][]string{d.MasterNodes, sortedKeys(doc.Nodes)} {
+	for _, list := range [][]string{d.MasterNodes, slices.Sorted(maps.Keys(doc.Nodes))} {
 		for _, name := range list {
 			if h := doc.Nodes[name].Host; h != nil && h.Domain != "" && d.Domain == "" {
 				d.Domain = strings.ToLower(h.Domain)
@@ -202,7 +204,7 @@ func (n *normalizer) masterClusterResources() (svc, netName *ClusterResource) {
 func (n *normalizer) derivePrimary() {
 	doc := n.doc
 	var candidates []string
-	for _, key := range sortedKeys(doc.SQL) {
+	for _, key := range slices.Sorted(maps.Keys(doc.SQL)) {
 		inst := doc.SQL[key]
 		for _, q := range ssisdbQueries {
 			if inst.Queries[q] != nil {

@@ -3,8 +3,10 @@ package facts
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
@@ -145,7 +147,7 @@ func (n *normalizer) readNodes() error {
 			return err
 		}
 	}
-	for _, k := range sortedKeys(dirs) {
+	for _, k := range slices.Sorted(maps.Keys(dirs)) {
 		if !used[k] {
 			n.warn("nodes/%s: the manifest does not list this node; its artifacts are ignored", dirs[k])
 		}
@@ -521,7 +523,7 @@ func (n *normalizer) readRegistry(node *Node, name string) error {
 	if err != nil {
 		return err
 	}
-	for _, key := range sortedKeys(m) {
+	for _, key := range slices.Sorted(maps.Keys(m)) {
 		switch v := m[key].(type) {
 		case nil:
 		case map[string]any:
@@ -596,7 +598,7 @@ func (n *normalizer) readFirewall(node *Node, name string) error {
 
 // readCluster takes cluster.json from the first node (by name) that has it.
 func (n *normalizer) readCluster() error {
-	names := sortedKeys(n.doc.Nodes)
+	names := slices.Sorted(maps.Keys(n.doc.Nodes))
 	var reasons []string
 	dirs := n.nodeDirs
 	for _, name := range names {

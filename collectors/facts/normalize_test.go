@@ -4,9 +4,11 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +33,7 @@ func TestNormalizeFixture(t *testing.T) {
 	if d.SchemaVersion != 1 || d.Bundle.CreatedNS != 1795773600000000000 || d.Deployment.Variant != "ag" {
 		t.Errorf("header: %+v %+v", d.Bundle, d.Deployment)
 	}
-	if got := sortedKeys(d.Nodes); !reflect.DeepEqual(got, []string{"SQLN1", "SQLN2", "WRK1", "WRK2"}) {
+	if got := slices.Sorted(maps.Keys(d.Nodes)); !reflect.DeepEqual(got, []string{"SQLN1", "SQLN2", "WRK1", "WRK2"}) {
 		t.Fatalf("nodes = %v", got)
 	}
 	n1, n2, w1, w2 := d.Nodes["SQLN1"], d.Nodes["SQLN2"], d.Nodes["WRK1"], d.Nodes["WRK2"]
@@ -156,7 +158,7 @@ func TestNormalizeFixture(t *testing.T) {
 	})
 
 	t.Run("sql", func(t *testing.T) {
-		if got := sortedKeys(d.SQL); !reflect.DeepEqual(got, []string{"SQLN1", "SQLN2", `SQLN3\INST1`}) {
+		if got := slices.Sorted(maps.Keys(d.SQL)); !reflect.DeepEqual(got, []string{"SQLN1", "SQLN2", `SQLN3\INST1`}) {
 			t.Fatalf("instances = %v", got)
 		}
 		s1 := d.SQL["SQLN1"]

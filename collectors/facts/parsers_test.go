@@ -1,7 +1,9 @@
 package facts
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -317,7 +319,7 @@ func TestParseNetsh(t *testing.T) {
 		"ccs:8443": {Endpoint: "8443", Kind: "ccs", Port: 8443, ApplicationID: "{00000000-0000-0000-0000-000000000000}", Line: 31},
 	}
 	if len(got) != len(want) {
-		t.Fatalf("got %d bindings: %v", len(got), sortedKeys(got))
+		t.Fatalf("got %d bindings: %v", len(got), slices.Sorted(maps.Keys(got)))
 	}
 	for k, w := range want {
 		if g := got[k]; g == nil || *g != *w {

@@ -2,7 +2,9 @@ package facts
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -81,7 +83,7 @@ func (n *normalizer) readSQL() error {
 			return err
 		}
 	}
-	for _, key := range sortedKeys(dirs) {
+	for _, key := range slices.Sorted(maps.Keys(dirs)) {
 		if _, ok := n.doc.SQL[key]; ok {
 			continue
 		}

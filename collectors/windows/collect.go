@@ -28,12 +28,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -287,7 +288,7 @@ func collectRegistry(a *nodebundle.NodeArtifacts, p platform, versions map[strin
 			versions[s] = true
 		}
 	}
-	for _, v := range sortedKeys(versions) {
+	for _, v := range slices.Sorted(maps.Keys(versions)) {
 		for _, feature := range []string{"SQL_IS_Master", "SQL_IS_Worker"} {
 			key := nodebundle.SetupKey(v, feature)
 			vals, err := p.registryValues(key, []string{"Version"})
@@ -304,15 +305,6 @@ func collectRegistry(a *nodebundle.NodeArtifacts, p platform, versions map[strin
 		return errors.New(strings.Join(errs, "; "))
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // certStores returns LocalMachine\My, LocalMachine\Root and the stores the

@@ -5,6 +5,8 @@ package scan
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
@@ -130,13 +132,13 @@ func Evaluate(ctx context.Context, eng *policies.Engine, doc *facts.Document, op
 // partialWarnings names every node and instance that was not collected.
 func partialWarnings(doc *facts.Document) []string {
 	var w []string
-	for _, name := range sortedKeys(doc.Nodes) {
+	for _, name := range slices.Sorted(maps.Keys(doc.Nodes)) {
 		n := doc.Nodes[name]
 		if !n.Collected {
 			w = append(w, fmt.Sprintf("node %s was not collected: %s", name, orUnknown(n.Error)))
 		}
 	}
-	for _, name := range sortedKeys(doc.SQL) {
+	for _, name := range slices.Sorted(maps.Keys(doc.SQL)) {
 		i := doc.SQL[name]
 		if !i.Collected {
 			w = append(w, fmt.Sprintf("SQL instance %s was not collected: %s", name, orUnknown(i.Error)))

@@ -1,7 +1,8 @@
 package scan
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,7 +39,7 @@ func Topology(doc *facts.Document, _ []reports.Result) *reports.Topology {
 			}
 		}
 	}
-	for _, name := range sortedKeys(doc.Nodes) {
+	for _, name := range slices.Sorted(maps.Keys(doc.Nodes)) {
 		n := doc.Nodes[name]
 		roles := append([]string(nil), n.Roles...)
 		if primaryNode != "" && strings.EqualFold(primaryNode, name) {
@@ -47,13 +48,4 @@ func Topology(doc *facts.Document, _ []reports.Result) *reports.Topology {
 		t.Nodes = append(t.Nodes, reports.TopologyNode{Name: name, Roles: roles})
 	}
 	return t
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

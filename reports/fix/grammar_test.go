@@ -2,10 +2,11 @@ package fix
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestGrammar(t *testing.T) {
 		}
 		dirs = append(dirs, dir)
 	}
-	for _, name := range sortedKeys(bundleFixes(t)) {
+	for _, name := range slices.Sorted(maps.Keys(bundleFixes(t))) {
 		dirs = append(dirs, bundleDirs[name])
 	}
 	nf := filepath.Join(root, "needles.json")
@@ -75,13 +76,4 @@ func TestGrammar(t *testing.T) {
 		!strings.Contains(string(out), `"Stop-Computer" is code`) || !strings.Contains(string(out), `"DROP LOGIN" is code`) {
 		t.Errorf("the grammar check accepted deliberately broken scripts (err %v):\n%s", err, out)
 	}
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
