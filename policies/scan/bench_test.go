@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -17,6 +18,13 @@ import (
 // The benchmarks below run on synthetic deployments (bundlegen.Synthetic)
 // written once per process into a temporary directory; they only run with
 // -bench (go test -run '^$' -bench Synthetic -benchmem ./policies/scan).
+
+// TestMain runs the tests and benchmarks with the binary's GC setting
+// (TuneGC), so that the numbers are those of ssis-ha-lint scan.
+func TestMain(m *testing.M) {
+	TuneGC()
+	os.Exit(m.Run())
+}
 
 // benchSizes are the deployment sizes (nodes) of issue 8.
 var benchSizes = []int{2, 10, 100, 500}
