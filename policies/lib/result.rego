@@ -1,6 +1,6 @@
 # Result objects (docs/policy-contract.md). Rules build one result per
-# subject with decide(), which makes unknown, pass and fail mutually
-# exclusive.
+# subject (status() or decide() makes unknown, pass and fail mutually
+# exclusive).
 package ssis.lib.result
 
 node_subject(node, object) := {"kind": "node", "node": node, "object": object}
@@ -70,17 +70,20 @@ with_severity(st, r, _) := r if st != "fail"
 # observed, expected and fix to null, the messages to ""), so a forgotten
 # key never makes a result vanish. The embedded rules use the inline form
 # above, which is cheaper.
-decide(d) := with_severity(st, {
-	"rule": d.rule,
-	"status": st,
-	"subject": d.subject,
-	"message": message(st, object.get(d, "pass_msg", ""), object.get(d, "fail_msg", ""), object.get(d, "unknown_msg", ""), missing),
-	"observed": observed(st, object.get(d, "observed", null)),
-	"expected": object.get(d, "expected", null),
-	"missing": missing,
-	"evidence": object.get(d, "evidence", []),
-	"fix": fix_of(st, object.get(d, "fix", null)),
-}, sev) if {
+decide(d) := with_severity(
+	st, {
+		"rule": d.rule,
+		"status": st,
+		"subject": d.subject,
+		"message": message(st, object.get(d, "pass_msg", ""), object.get(d, "fail_msg", ""), object.get(d, "unknown_msg", ""), missing),
+		"observed": observed(st, object.get(d, "observed", null)),
+		"expected": object.get(d, "expected", null),
+		"missing": missing,
+		"evidence": object.get(d, "evidence", []),
+		"fix": fix_of(st, object.get(d, "fix", null)),
+	},
+	sev,
+) if {
 	missing := object.get(d, "missing", [])
 	st := status(missing, object.get(d, "ok", false))
 	sev := object.get(d, "severity", null)
