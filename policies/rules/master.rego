@@ -4,6 +4,7 @@ package ssis.rules.master
 
 import data.ssis.lib.certs
 import data.ssis.lib.facts
+import data.ssis.lib.master_fast as mf
 import data.ssis.lib.names
 import data.ssis.lib.result as res
 import data.ssis.lib.sql
@@ -29,29 +30,25 @@ import data.ssis.lib.sql
 #   tags: [installation, availability]
 master_installed_every_node contains r if {
 	some name in facts.master_nodes
-	svc := facts.service(name, "master")
+	svc := mf.msvc[name]
 	cfg := facts.master_cfg(name)
 	absent := array.concat(
 		[sprintf("the %s service", [facts.master_service_name]) | svc == null],
 		["MasterSettings.config" | cfg == null],
 	)
-	r := res.decide({
+	missing := facts.node_missing(name, ["services", "files/MasterSettings.config"])
+	st := res.status(missing, count(absent) == 0)
+	r := {
 		"rule": "MASTER-INSTALLED-EVERY-NODE",
-		"subject": res.node_subject(name, "service:SSISScaleOutMaster"),
-		"missing": facts.node_missing(name, ["services", "files/MasterSettings.config"]),
-		"ok": count(absent) == 0,
-		"pass_msg": sprintf("%s has the master service %s and MasterSettings.config.", [name, facts.get(svc, "Name", "")]),
-		"fail_msg": sprintf("%s is a master node without %s; the master role cannot fail over to it.", [name, concat(" and ", absent)]),
-		"unknown_msg": sprintf("%s: whether Scale Out Master is installed could not be checked.", [name]),
-		"observed": {"service": facts.get(svc, "Name", null), "config": is_object(cfg)},
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "service:SSISScaleOutMaster"},
+		"message": installed_msg(st, name, svc, absent, missing),
+		"observed": res.observed(st, {"service": facts.get(svc, "Name", null), "config": is_object(cfg)}),
 		"expected": {"service": facts.master_service_name, "config": true},
+		"missing": missing,
 		"evidence": [{"artifact": facts.services_artifact(name)}, {"artifact": sprintf("nodes/%s/files.json", [name]), "key": "MasterSettings.config"}],
-		"fix": res.manual(name, [
-			sprintf("Run SQL Server setup on %s and add the Integration Services Scale Out Master feature (/FEATURES=IS_Master).", [name]),
-			"Use the same domain service account as the other master nodes (/ISMASTERSVCACCOUNT) and select the existing master certificate.",
-			"Import the master certificate with its private key into LocalMachine\\Root and set MasterSettings.config like the other master nodes.",
-		]),
-	})
+		"fix": installed_fix(st, name),
+	}
 }
 
 # METADATA
@@ -75,24 +72,23 @@ master_installed_every_node contains r if {
 #   tags: [account, security]
 master_account_domain contains r if {
 	some name in facts.master_nodes
-	svc := facts.service(name, "master")
-	acct := facts.master_account(name)
+	svc := mf.msvc[name]
+	acct := mf.macct[name]
 	kind := names.account_kind(acct, name)
-	cands := [a | some n in facts.master_nodes_ref_first; a := facts.master_account(n); names.is_domain_account(a, n)]
-	target := array.concat(cands, ["CONTOSO\\<domain account>"])[0]
-	r := res.decide({
+	sname := facts.get(svc, "Name", facts.master_service_name)
+	missing := mf.msvc_missing[name]
+	st := res.status(missing, kind == "domain")
+	r := {
 		"rule": "MASTER-ACCOUNT-DOMAIN",
-		"subject": res.node_subject(name, sprintf("service:%s/StartName", [facts.get(svc, "Name", facts.master_service_name)])),
-		"missing": facts.service_missing(name, "master"),
-		"ok": kind == "domain",
-		"pass_msg": sprintf("%s runs the master service as domain account %s.", [name, acct]),
-		"fail_msg": sprintf("%s runs the master service as %s, a %s account, not a domain account; it cannot reach SSISDB on another node after a failover.", [name, acct, kind]),
-		"unknown_msg": sprintf("%s: the master service account could not be read.", [name]),
-		"observed": acct,
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": sprintf("service:%s/StartName", [sname])},
+		"message": account_domain_msg(st, name, acct, kind, missing),
+		"observed": res.observed(st, acct),
 		"expected": "a domain account (DOMAIN\\name, DOMAIN\\gmsa$ or name@domain)",
+		"missing": missing,
 		"evidence": [facts.svc_ev(name, svc, "StartName")],
-		"fix": res.fix("set-master-account", name, {"service": facts.get(svc, "Name", facts.master_service_name), "account": target}),
-	})
+		"fix": account_domain_fix(st, name, sname),
+	}
 }
 
 # METADATA
@@ -114,23 +110,23 @@ master_account_domain contains r if {
 #   tags: [account, consistency]
 master_account_consistent contains r if {
 	some name in facts.master_nodes
-	svc := facts.service(name, "master")
-	acct := facts.master_account(name)
-	refs := [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""]
-	ref := array.concat(refs, [[name, acct]])[0]
-	r := res.decide({
+	svc := mf.msvc[name]
+	acct := mf.macct[name]
+	ref := mf.acct_ref(name, acct)
+	sname := facts.get(svc, "Name", facts.master_service_name)
+	missing := mf.msvc_missing[name]
+	st := res.status(missing, names.same_account(acct, ref[1]))
+	r := {
 		"rule": "MASTER-ACCOUNT-CONSISTENT",
-		"subject": res.node_subject(name, sprintf("service:%s/StartName", [facts.get(svc, "Name", facts.master_service_name)])),
-		"missing": facts.service_missing(name, "master"),
-		"ok": names.same_account(acct, ref[1]),
-		"pass_msg": sprintf("%s runs the master service as %s, like the reference node %s.", [name, acct, ref[0]]),
-		"fail_msg": sprintf("%s runs the master service as %s; the reference node %s uses %s.", [name, acct, ref[0], ref[1]]),
-		"unknown_msg": sprintf("%s: the master service account could not be read.", [name]),
-		"observed": acct,
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": sprintf("service:%s/StartName", [sname])},
+		"message": account_consistent_msg(st, name, acct, ref, missing),
+		"observed": res.observed(st, acct),
 		"expected": ref[1],
-		"evidence": [facts.svc_ev(name, svc, "StartName"), facts.svc_ev(ref[0], facts.service(ref[0], "master"), "StartName")],
-		"fix": res.fix("set-master-account", name, {"service": facts.get(svc, "Name", facts.master_service_name), "account": ref[1]}),
-	})
+		"missing": missing,
+		"evidence": [facts.svc_ev(name, svc, "StartName"), facts.svc_ev(ref[0], mf.svc_of(ref[0]), "StartName")],
+		"fix": mf.on_fail(st, {"id": "set-master-account", "target": name, "params": {"service": sname, "account": ref[1]}}),
+	}
 }
 
 # METADATA
@@ -155,22 +151,23 @@ master_account_consistent contains r if {
 master_cert_cn_dns contains r if {
 	facts.variant == "ag"
 	some name in facts.master_nodes
-	thumb := certs.norm_thumb(facts.master_thumb_of(name))
+	thumb := mf.mthumb[name]
 	cert := certs.lookup(name, thumb)
 	dns := facts.master_dns
-	r := res.decide({
+	cns := names.cert_names(facts.obj(cert))
+	missing := facts.first_missing([mf.mcfg_missing[name], facts.master_dns_missing, certs.cert_missing(thumb, cert)])
+	st := res.status(missing, names.cert_has(cert, dns))
+	r := {
 		"rule": "MASTER-CERT-CN-DNS",
-		"subject": res.node_subject(name, "MasterSettings.config/SSLCertThumbprint"),
-		"missing": facts.first_missing([facts.master_cfg_missing(name), facts.master_dns_missing, certs.cert_missing(thumb, cert)]),
-		"ok": names.cert_has(cert, dns),
-		"pass_msg": sprintf("%s: the master certificate %s names %s.", [name, thumb, dns]),
-		"fail_msg": sprintf("%s: the master certificate %s does not name the master DNS host %s (it names %s); workers connecting to %s fail the TLS check.", [name, thumb, dns, concat(", ", names.cert_names(facts.obj(cert))), dns]),
-		"unknown_msg": sprintf("%s: the master certificate's names could not be checked.", [name]),
-		"observed": names.cert_names(facts.obj(cert)),
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SSLCertThumbprint"},
+		"message": cert_cn_dns_msg(st, name, thumb, dns, cns, missing),
+		"observed": res.observed(st, cns),
 		"expected": dns,
-		"evidence": [facts.master_ev(name, "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
-		"fix": res.fix("renew-master-cert", facts.reference_node, {"dns_name": dns, "port": sprintf("%d", [facts.master_port]), "path": facts.master_path(facts.reference_node)}),
-	})
+		"missing": missing,
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
+		"fix": renew_fix(st),
+	}
 }
 
 # METADATA
@@ -194,25 +191,26 @@ master_cert_cn_dns contains r if {
 #   tags: [certificate, consistency]
 master_cert_same_all_nodes contains r if {
 	some name in facts.master_nodes
-	thumb := certs.norm_thumb(facts.master_thumb_of(name))
-	ref := certs.norm_thumb(facts.master_thumbprint)
-	r := res.decide({
+	thumb := mf.mthumb[name]
+	ref := mf.ref_thumb
+	cfg := facts.master_cfg(name)
+	missing := facts.first_missing([
+		mf.mcfg_missing[name],
+		mf.key_missing(name, "MasterSettings.config", cfg, "SSLCertThumbprint"),
+		facts.master_thumbprint_missing,
+	])
+	st := res.status(missing, certs.same(thumb, ref))
+	r := {
 		"rule": "MASTER-CERT-SAME-ALL-NODES",
-		"subject": res.node_subject(name, "MasterSettings.config/SSLCertThumbprint"),
-		"missing": facts.first_missing([
-			facts.master_cfg_missing(name),
-			facts.key_missing(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"),
-			facts.master_thumbprint_missing,
-		]),
-		"ok": certs.same(thumb, ref),
-		"pass_msg": sprintf("%s uses the master certificate %s, like the reference.", [name, thumb]),
-		"fail_msg": sprintf("%s uses master certificate %s; the reference (%s) is %s.", [name, thumb, facts.master_thumbprint_label, ref]),
-		"unknown_msg": sprintf("%s: the master certificate thumbprint could not be compared.", [name]),
-		"observed": thumb,
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SSLCertThumbprint"},
+		"message": cert_same_msg(st, name, thumb, ref, missing),
+		"observed": res.observed(st, thumb),
 		"expected": ref,
-		"evidence": [facts.master_ev(name, "SSLCertThumbprint")],
-		"fix": res.fix("import-master-cert", name, {"thumbprint": ref, "source_node": certs.key_holder(ref), "store": "Root"}),
-	})
+		"missing": missing,
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SSLCertThumbprint")],
+		"fix": import_fix(st, name, ref),
+	}
 }
 
 # METADATA
@@ -236,27 +234,26 @@ master_cert_same_all_nodes contains r if {
 #   tags: [certificate]
 master_cert_root_with_key contains r if {
 	some name in facts.master_nodes
-	ref := certs.norm_thumb(facts.master_thumbprint)
+	ref := mf.ref_thumb
 	cert := certs.in_store_or_null(facts.node(name), "LocalMachine/Root", ref)
 	key := facts.get(cert, "has_private_key", null)
-	holder := certs.key_holder(ref)
-	r := res.decide({
+	missing := facts.first_missing([
+		facts.master_thumbprint_missing,
+		facts.node_missing(name, ["certs/LocalMachine/Root"]),
+		certs.sidecar_missing(name, "LocalMachine/Root", ref, cert),
+	])
+	st := res.status(missing, key == true)
+	r := {
 		"rule": "MASTER-CERT-ROOT-WITH-KEY",
-		"subject": res.node_subject(name, "LocalMachine/Root/master-certificate"),
-		"missing": facts.first_missing([
-			facts.master_thumbprint_missing,
-			facts.node_missing(name, ["certs/LocalMachine/Root"]),
-			certs.sidecar_missing(name, "LocalMachine/Root", ref, cert),
-		]),
-		"ok": key == true,
-		"pass_msg": sprintf("%s has the master certificate %s in LocalMachine\\Root with its private key.", [name, ref]),
-		"fail_msg": certs.root_key_fail_msg(name, ref, cert),
-		"unknown_msg": sprintf("%s: the master certificate in LocalMachine\\Root could not be checked.", [name]),
-		"observed": {"in_root": is_object(cert), "has_private_key": key},
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "LocalMachine/Root/master-certificate"},
+		"message": root_key_msg(st, name, ref, cert, missing),
+		"observed": res.observed(st, {"in_root": is_object(cert), "has_private_key": key}),
 		"expected": {"in_root": true, "has_private_key": true},
+		"missing": missing,
 		"evidence": [{"artifact": certs.cert_artifact(name, "LocalMachine/Root", ref)}],
-		"fix": res.fix("import-master-cert", name, {"thumbprint": ref, "source_node": holder, "store": "Root"}),
-	})
+		"fix": import_fix(st, name, ref),
+	}
 }
 
 # METADATA
@@ -282,20 +279,21 @@ master_cert_validity contains r if {
 	cert := facts.get(loc, "cert", null)
 	holder := facts.get(loc, "node", facts.reference_node)
 	v := certs.validity_of(cert, facts.created_ns)
-	r := res.decide({
+	user := certs.user_of(thumb)
+	missing := facts.first_missing([certs.cert_missing(thumb, cert), facts.created_missing])
+	st := res.status(missing, v == "valid")
+	res0 := {
 		"rule": "MASTER-CERT-VALIDITY",
-		"subject": res.cert_subject(certs.user_of(thumb), thumb),
-		"missing": facts.first_missing([certs.cert_missing(thumb, cert), facts.created_missing]),
-		"ok": v == "valid",
-		"severity": object.get(certs.validity_severity, v, "high"),
-		"pass_msg": sprintf("%s: the master certificate %s is valid until %s.", [certs.user_of(thumb), thumb, facts.get(cert, "not_after", "")]),
-		"fail_msg": sprintf("%s: %s", [certs.user_of(thumb), certs.validity_msg("master certificate", thumb, cert, v)]),
-		"unknown_msg": sprintf("%s: the validity of master certificate %s could not be checked.", [certs.user_of(thumb), thumb]),
-		"observed": {"not_before": facts.get(cert, "not_before", ""), "not_after": facts.get(cert, "not_after", ""), "state": v},
+		"status": st,
+		"subject": res.cert_subject(user, thumb),
+		"message": cert_validity_msg(st, user, thumb, cert, v, missing),
+		"observed": res.observed(st, {"not_before": facts.get(cert, "not_before", ""), "not_after": facts.get(cert, "not_after", ""), "state": v}),
 		"expected": "valid for more than 30 days after collection",
+		"missing": missing,
 		"evidence": [{"artifact": certs.cert_artifact(holder, facts.get(loc, "store", "LocalMachine/Root"), thumb), "key": "NotAfter"}],
-		"fix": res.fix("renew-master-cert", facts.reference_node, {"dns_name": facts.master_dns, "port": sprintf("%d", [facts.master_port]), "path": facts.master_path(facts.reference_node)}),
-	})
+		"fix": renew_fix(st),
+	}
+	r := res.with_severity(st, res0, object.get(certs.validity_severity, v, "high"))
 }
 
 # METADATA
@@ -324,23 +322,23 @@ master_httpsys_binding contains r if {
 	endpoint := sprintf("0.0.0.0:%d", [port])
 	b := facts.get(facts.obj(facts.get(facts.node(name), ["httpsys", "bindings"], {})), endpoint, null)
 	problems := certs.binding_problems(b, thumb)
-	r := res.decide({
+	missing := facts.first_missing([
+		facts.node_missing(name, ["httpsys"]),
+		facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
+		facts.master_thumbprint_missing,
+	])
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "MASTER-HTTPSYS-BINDING",
-		"subject": res.node_subject(name, sprintf("httpsys:%s", [endpoint])),
-		"missing": facts.first_missing([
-			facts.node_missing(name, ["httpsys"]),
-			facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
-			facts.master_thumbprint_missing,
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s binds %s to the master certificate %s in store Root.", [name, endpoint, thumb]),
-		"fail_msg": sprintf("%s: the HTTP.SYS binding of %s is wrong: %s.", [name, endpoint, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: the HTTP.SYS SSL bindings could not be checked.", [name]),
-		"observed": {"certificate_hash": upper(facts.get(b, "certificate_hash", "")), "store_name": facts.get(b, "store_name", "")},
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": sprintf("httpsys:%s", [endpoint])},
+		"message": httpsys_msg(st, name, endpoint, thumb, problems, missing),
+		"observed": res.observed(st, {"certificate_hash": upper(facts.get(b, "certificate_hash", "")), "store_name": facts.get(b, "store_name", "")}),
 		"expected": {"certificate_hash": thumb, "store_name": "Root"},
+		"missing": missing,
 		"evidence": [certs.binding_ev(name, endpoint, b)],
-		"fix": res.fix("bind-master-port", name, {"port": port, "thumbprint": thumb, "app_id": facts.str(facts.get(b, "application_id", ""))}),
-	})
+		"fix": httpsys_fix(st, name, port, thumb, b),
+	}
 }
 
 # METADATA
@@ -369,25 +367,25 @@ master_schannel_clientauth contains r if {
 	reg := facts.registry_key(name, certs.schannel_key)
 	stil := facts.num(facts.value(reg, "SendTrustedIssuerList"))
 	catm := facts.num(facts.value(reg, "ClientAuthTrustMode"))
-	r := res.decide({
+	missing := facts.first_missing([
+		facts.node_missing(name, ["certs/LocalMachine/Root"]),
+		array.concat([], [m | count(nss) > 0; some m in facts.node_missing(name, ["registry"])]),
+	])
+	st := res.status(missing, certs.schannel_ok(nss, stil, catm))
+	r := {
 		"rule": "MASTER-SCHANNEL-CLIENTAUTH",
-		"subject": res.node_subject(name, "registry:SCHANNEL"),
-		"missing": facts.first_missing([
-			facts.node_missing(name, ["certs/LocalMachine/Root"]),
-			array.concat([], [m | count(nss) > 0; some m in facts.node_missing(name, ["registry"])]),
-		]),
-		"ok": certs.schannel_ok(nss, stil, catm),
-		"pass_msg": certs.schannel_pass_msg(name, nss),
-		"fail_msg": sprintf("%s: LocalMachine\\Root holds %d non-self-signed certificate(s) (%s) but SendTrustedIssuerList is %v and ClientAuthTrustMode is %v; workers' client certificates are rejected.", [name, count(nss), concat(", ", nss), stil, catm]),
-		"unknown_msg": sprintf("%s: the Schannel client-authentication settings could not be checked.", [name]),
-		"observed": {"non_self_signed_roots": count(nss), "SendTrustedIssuerList": stil, "ClientAuthTrustMode": catm},
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "registry:SCHANNEL"},
+		"message": schannel_msg(st, name, nss, stil, catm, missing),
+		"observed": res.observed(st, {"non_self_signed_roots": count(nss), "SendTrustedIssuerList": stil, "ClientAuthTrustMode": catm}),
 		"expected": {"SendTrustedIssuerList": 0, "ClientAuthTrustMode": 2},
+		"missing": missing,
 		"evidence": [
 			{"artifact": sprintf("nodes/%s/certs/LocalMachine/Root", [name])},
 			{"artifact": sprintf("nodes/%s/registry.json", [name]), "key": certs.schannel_key},
 		],
-		"fix": res.fix("set-schannel-clientauth", name, {}),
-	})
+		"fix": mf.on_fail(st, {"id": "set-schannel-clientauth", "target": name, "params": {}}),
+	}
 }
 
 # METADATA
@@ -414,19 +412,19 @@ master_trusts_every_worker contains r if {
 	wi := certs.worker_trust[w]
 	wt := wi.thumb
 	present := is_object(certs.master_trusts(name, wt))
-	r := res.decide({
+	missing := trusts_missing(mr.missing, wi.missing)
+	st := res.status(missing, present)
+	r := {
 		"rule": "MASTER-TRUSTS-EVERY-WORKER",
-		"subject": {"kind": "node", "node": name, "object": sprintf("worker:%s", [w])},
-		"missing": facts.first_missing([mr.missing, wi.missing]),
-		"ok": present,
-		"pass_msg": sprintf("%s trusts the certificate %s of worker %s.", [name, wt, w]),
-		"fail_msg": sprintf("%s does not have worker %s's certificate %s in LocalMachine\\Root; while %s is the active master it rejects %s.", [name, w, wt, name, w]),
-		"unknown_msg": sprintf("%s: whether it trusts worker %s could not be checked.", [name, w]),
-		"observed": present,
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": concat("", ["worker:", w])},
+		"message": trusts_msg(st, name, w, wt, missing),
+		"observed": res.observed(st, present),
 		"expected": true,
-		"evidence": [wi.ev, {"artifact": sprintf("nodes/%s/certs/LocalMachine/Root/%s.cer", [name, wt])}],
-		"fix": {"id": "trust-worker-cert", "target": name, "params": {"thumbprint": wt, "worker": w, "cer_path": ""}},
-	})
+		"missing": missing,
+		"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wt, ".cer"])}],
+		"fix": trusts_fix(st, name, wt, w),
+	}
 }
 
 # METADATA
@@ -450,22 +448,22 @@ master_firewall contains r if {
 	some name in facts.master_nodes
 	port := facts.node_master_port(name)
 	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); facts.fw_allows(fw, port)]
-	r := res.decide({
+	missing := facts.first_missing([
+		facts.node_missing(name, ["firewall"]),
+		facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
+	])
+	st := res.status(missing, count(rules) > 0)
+	r := {
 		"rule": "MASTER-FIREWALL",
-		"subject": res.node_subject(name, sprintf("firewall:tcp/%d", [port])),
-		"missing": facts.first_missing([
-			facts.node_missing(name, ["firewall"]),
-			facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
-		]),
-		"ok": count(rules) > 0,
-		"pass_msg": sprintf("%s admits TCP %d inbound (%s).", [name, port, concat(", ", rules)]),
-		"fail_msg": sprintf("%s has no enabled inbound allow rule for the master port TCP %d; workers cannot reach the master while it runs there.", [name, port]),
-		"unknown_msg": sprintf("%s: the firewall rules could not be checked.", [name]),
-		"observed": rules,
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": sprintf("firewall:tcp/%d", [port])},
+		"message": firewall_msg(st, name, port, rules, missing),
+		"observed": res.observed(st, rules),
 		"expected": sprintf("an enabled inbound TCP allow rule for port %d", [port]),
+		"missing": missing,
 		"evidence": [{"artifact": sprintf("nodes/%s/firewall.json", [name])}],
-		"fix": res.fix("add-firewall-rule", name, {"port": port, "display_name": "SSIS Scale Out Master"}),
-	})
+		"fix": mf.on_fail(st, {"id": "add-firewall-rule", "target": name, "params": {"port": port, "display_name": "SSIS Scale Out Master"}}),
+	}
 }
 
 # METADATA
@@ -490,7 +488,8 @@ master_firewall contains r if {
 master_cfg_sqlservername_listener contains r if {
 	facts.variant == "ag"
 	some name in facts.master_nodes
-	ep := facts.get(facts.master_cfg(name), ["master", "sql_server"], null)
+	cfg := facts.master_cfg(name)
+	ep := facts.get(cfg, ["master", "sql_server"], null)
 	lsn := facts.listener
 	want := sprintf("%s,%d", [facts.get(lsn, "host", ""), facts.eff_port(lsn)])
 	problems := array.concat(
@@ -500,23 +499,23 @@ master_cfg_sqlservername_listener contains r if {
 		),
 		[sprintf("it names instance %s; a listener has none", [ep.instance]) | facts.str(facts.get(ep, "instance", "")) != ""],
 	)
-	r := res.decide({
+	missing := facts.first_missing([
+		mf.mcfg_missing[name],
+		mf.key_missing(name, "MasterSettings.config", cfg, "SqlServerName"),
+		facts.listener_missing,
+	])
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "MASTER-CFG-SQLSERVERNAME-LISTENER",
-		"subject": res.node_subject(name, "MasterSettings.config/SqlServerName"),
-		"missing": facts.first_missing([
-			facts.master_cfg_missing(name),
-			facts.key_missing(name, "MasterSettings.config", facts.master_cfg(name), "SqlServerName"),
-			facts.listener_missing,
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: SqlServerName %s is the SSISDB listener %s.", [name, facts.get(ep, "raw", ""), want]),
-		"fail_msg": sprintf("%s: SqlServerName %s is not the SSISDB listener %s (%s); the master loses SSISDB when it fails over.", [name, facts.get(ep, "raw", ""), want, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: SqlServerName could not be compared with the listener.", [name]),
-		"observed": facts.get(ep, "raw", null),
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SqlServerName"},
+		"message": listener_msg(st, name, ep, want, problems, missing),
+		"observed": res.observed(st, facts.get(ep, "raw", null)),
 		"expected": want,
-		"evidence": [facts.master_ev(name, "SqlServerName")],
-		"fix": res.fix("set-master-config", name, {"path": facts.master_path(name), "key": "SqlServerName", "value": want}),
-	})
+		"missing": missing,
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SqlServerName")],
+		"fix": set_master_fix(st, name, "SqlServerName", want),
+	}
 }
 
 # METADATA
@@ -542,49 +541,45 @@ master_cfg_port_consistent contains r if {
 	some name in facts.master_nodes
 	port := facts.master_port_of(name)
 	ref := facts.master_port
-	r := res.decide({
+	cfg := facts.master_cfg(name)
+	missing := facts.first_missing([
+		mf.mcfg_missing[name],
+		mf.key_missing(name, "MasterSettings.config", cfg, "PortNumber"),
+		facts.master_port_missing,
+	])
+	st := res.status(missing, port == ref)
+	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
-		"subject": res.node_subject(name, "MasterSettings.config/PortNumber"),
-		"missing": facts.first_missing([
-			facts.master_cfg_missing(name),
-			facts.key_missing(name, "MasterSettings.config", facts.master_cfg(name), "PortNumber"),
-			facts.master_port_missing,
-		]),
-		"ok": port == ref,
-		"pass_msg": sprintf("%s: PortNumber is %d, the deployment's master port.", [name, port]),
-		"fail_msg": sprintf("%s: PortNumber is %d, but the deployment's master port is %d; workers cannot reach the master while it runs there.", [name, port, ref]),
-		"unknown_msg": sprintf("%s: PortNumber could not be compared.", [name]),
-		"observed": port,
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/PortNumber"},
+		"message": port_master_msg(st, name, port, ref, missing),
+		"observed": res.observed(st, port),
 		"expected": ref,
-		"evidence": [facts.master_ev(name, "PortNumber")],
-		"fix": res.fix("set-master-config", name, {"path": facts.master_path(name), "key": "PortNumber", "value": sprintf("%d", [ref])}),
-	})
+		"missing": missing,
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "PortNumber")],
+		"fix": set_master_fix(st, name, "PortNumber", sprintf("%d", [ref])),
+	}
 }
 
 master_cfg_port_consistent contains r if {
 	some w in facts.worker_nodes
 	cfg := facts.worker_cfg(w)
-	ep := facts.get(cfg, ["worker", "master_endpoint"], null)
-	port := facts.get(ep, "port", 0)
+	ep := worker_endpoint_or_null(w)
+	port := endpoint_port(ep)
 	ref := facts.master_port
-	want := sprintf("https://%s:%d", [facts.get(ep, "host", facts.master_dns), ref])
-	r := res.decide({
+	missing := port_worker_missing(w, cfg)
+	st := res.status(missing, port == ref)
+	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
+		"status": st,
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"missing": facts.first_missing([
-			facts.worker_cfg_missing(w),
-			facts.key_missing(w, "WorkerSettings.config", cfg, "MasterEndpoint"),
-			facts.master_port_missing,
-		]),
-		"ok": port == ref,
-		"pass_msg": sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, port]),
-		"fail_msg": sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(ep, "raw", ""), port, ref]),
-		"unknown_msg": sprintf("%s: the MasterEndpoint port could not be compared.", [w]),
-		"observed": port,
+		"message": port_worker_msg(st, w, ep, port, ref, missing),
+		"observed": res.observed(st, port),
 		"expected": ref,
-		"evidence": [facts.cfg_ev(w, "WorkerSettings.config", cfg, "MasterEndpoint")],
-		"fix": {"id": "set-worker-config", "target": w, "params": {"path": facts.cfg_path(cfg, "WorkerSettings.config"), "key": "MasterEndpoint", "value": want, "service": facts.worker_service_name(w)}},
-	})
+		"missing": missing,
+		"evidence": [mf.cfg_ev(w, "WorkerSettings.config", cfg, "MasterEndpoint")],
+		"fix": port_worker_fix(st, w, cfg, ep, ref),
+	}
 }
 
 master_cfg_port_consistent contains r if {
@@ -593,38 +588,50 @@ master_cfg_port_consistent contains r if {
 	port := facts.url_port(addr)
 	ref := facts.master_port
 	want := sprintf("https://%s:%d", [facts.master_dns, ref])
-	r := res.decide({
+	missing := facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing])
+	st := res.status(missing, port == ref)
+	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
+		"status": st,
 		"subject": res.instance_subject(facts.primary_label, facts.instance_node(prim), "catalog.master_properties/MASTER_ADDRESS"),
-		"missing": facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
-		"ok": port == ref,
-		"pass_msg": sprintf("SSISDB on %s: MASTER_ADDRESS %s uses the master port %d.", [prim, addr, ref]),
-		"fail_msg": sprintf("SSISDB on %s: MASTER_ADDRESS %s does not use the master port %d.", [prim, addr, ref]),
-		"unknown_msg": "SSISDB: MASTER_ADDRESS could not be read.",
-		"observed": addr,
+		"message": res.message(
+			st,
+			sprintf("SSISDB on %s: MASTER_ADDRESS %s uses the master port %d.", [prim, addr, ref]),
+			sprintf("SSISDB on %s: MASTER_ADDRESS %s does not use the master port %d.", [prim, addr, ref]),
+			"SSISDB: MASTER_ADDRESS could not be read.",
+			missing,
+		),
+		"observed": res.observed(st, addr),
 		"expected": want,
+		"missing": missing,
 		"evidence": [{"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"), "key": "MASTER_ADDRESS"}],
-		"fix": res.fix("sql-update-master-address", prim, {"address": want}),
-	})
+		"fix": mf.on_fail(st, {"id": "sql-update-master-address", "target": prim, "params": {"address": want}}),
+	}
 }
 
 master_cfg_port_consistent contains r if {
 	prim := facts.primary_instance
 	val := array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0]
 	ref := facts.master_port
-	r := res.decide({
+	missing := facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing])
+	st := res.status(missing, facts.num(val) == ref)
+	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
+		"status": st,
 		"subject": res.instance_subject(facts.primary_label, facts.instance_node(prim), "catalog.master_properties/MASTER_SERVICE_PORT"),
-		"missing": facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
-		"ok": facts.num(val) == ref,
-		"pass_msg": sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %d, the master port.", [prim, ref]),
-		"fail_msg": sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %v, but the master port is %d; the running master was started with another PortNumber.", [prim, val, ref]),
-		"unknown_msg": "SSISDB: MASTER_SERVICE_PORT could not be read.",
-		"observed": val,
+		"message": res.message(
+			st,
+			sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %d, the master port.", [prim, ref]),
+			sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %v, but the master port is %d; the running master was started with another PortNumber.", [prim, val, ref]),
+			"SSISDB: MASTER_SERVICE_PORT could not be read.",
+			missing,
+		),
+		"observed": res.observed(st, val),
 		"expected": sprintf("%d", [ref]),
+		"missing": missing,
 		"evidence": [{"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"), "key": "MASTER_SERVICE_PORT"}],
-		"fix": res.fix("restart-master", facts.reference_node, {"resource": facts.master_resource, "service": facts.master_service_of(facts.reference_node)}),
-	})
+		"fix": restart_ref_fix(st),
+	}
 }
 
 # METADATA
@@ -647,32 +654,32 @@ master_cfg_port_consistent contains r if {
 master_cfg_restart_applied contains r if {
 	some name in facts.master_nodes
 	facts.restart_applies(name)
-	svc := facts.service(name, "master")
+	svc := mf.msvc[name]
 	cfg := facts.master_cfg(name)
 	written := facts.get(cfg, "last_write_ns", 0)
 	started := facts.get(svc, "process_start_ns", 0)
-	r := res.decide({
+	missing := facts.first_missing([
+		mf.msvc_missing[name],
+		facts.node_missing(name, ["files/MasterSettings.config"]),
+		facts.missing_if(cfg == null, sprintf("nodes/%s/files/MasterSettings.config: not present on the node", [name])),
+		facts.missing_if(written == 0, sprintf("nodes/%s/files.json: LastWriteUtc of MasterSettings.config unknown", [name])),
+		facts.missing_if(started == 0, sprintf("nodes/%s/services.json: ProcessStartUtc of the master service unknown", [name])),
+	])
+	st := res.status(missing, written <= started)
+	r := {
 		"rule": "MASTER-CFG-RESTART-APPLIED",
-		"subject": res.node_subject(name, sprintf("service:%s", [facts.get(svc, "Name", facts.master_service_name)])),
-		"missing": facts.first_missing([
-			facts.service_missing(name, "master"),
-			facts.node_missing(name, ["files/MasterSettings.config"]),
-			facts.missing_if(cfg == null, sprintf("nodes/%s/files/MasterSettings.config: not present on the node", [name])),
-			facts.missing_if(written == 0, sprintf("nodes/%s/files.json: LastWriteUtc of MasterSettings.config unknown", [name])),
-			facts.missing_if(started == 0, sprintf("nodes/%s/services.json: ProcessStartUtc of the master service unknown", [name])),
-		]),
-		"ok": written <= started,
-		"pass_msg": sprintf("%s: the master service started (%s) after MasterSettings.config was last written (%s).", [name, facts.get(svc, "ProcessStartUtc", ""), facts.get(cfg, "last_write_utc", "")]),
-		"fail_msg": sprintf("%s: MasterSettings.config was written (%s) after the running master service started (%s); the change is not in effect.", [name, facts.get(cfg, "last_write_utc", ""), facts.get(svc, "ProcessStartUtc", "")]),
-		"unknown_msg": sprintf("%s: whether the running master has read its configuration could not be checked.", [name]),
-		"observed": {"config_written": facts.get(cfg, "last_write_utc", ""), "service_started": facts.get(svc, "ProcessStartUtc", "")},
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": sprintf("service:%s", [facts.get(svc, "Name", facts.master_service_name)])},
+		"message": restart_msg(st, name, svc, cfg, missing),
+		"observed": res.observed(st, {"config_written": facts.get(cfg, "last_write_utc", ""), "service_started": facts.get(svc, "ProcessStartUtc", "")}),
 		"expected": "service started after the last configuration change",
+		"missing": missing,
 		"evidence": [
 			{"artifact": sprintf("nodes/%s/files.json", [name]), "key": "MasterSettings.config.LastWriteUtc"},
 			facts.svc_ev(name, svc, "ProcessStartUtc"),
 		],
-		"fix": res.fix("restart-master", name, {"resource": facts.master_resource, "service": facts.get(svc, "Name", facts.master_service_name)}),
-	})
+		"fix": mf.on_fail(st, {"id": "restart-master", "target": name, "params": {"resource": facts.master_resource, "service": facts.get(svc, "Name", facts.master_service_name)}}),
+	}
 }
 
 # METADATA
@@ -700,21 +707,192 @@ master_account_sql_login contains r if {
 		some a in accts
 		p := sql.login_problem(inst, a)
 	]
-	r := res.decide({
+	missing := facts.first_missing([
+		sql.missing(inst, "server_principals"),
+		[m | count(problems) == 0; some n in facts.master_nodes; some m in mf.msvc_missing[n]],
+		facts.missing_if(count(accts) == 0, "nodes/*/services.json: no master node's service account is known"),
+	])
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "MASTER-ACCOUNT-SQL-LOGIN",
+		"status": st,
 		"subject": sql.subject(inst, "logins:master-account"),
-		"missing": facts.first_missing([
-			sql.missing(inst, "server_principals"),
-			[m | count(problems) == 0; some n in facts.master_nodes; some m in facts.service_missing(n, "master")],
-			facts.missing_if(count(accts) == 0, "nodes/*/services.json: no master node's service account is known"),
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s has enabled logins for the master account(s) %s.", [inst, concat(", ", accts)]),
-		"fail_msg": sprintf("%s: %s; the master cannot reach SSISDB after a failover to %s.", [inst, concat("; ", [p[1] | some p in problems]), inst]),
-		"unknown_msg": sprintf("%s: the master account's login could not be checked.", [inst]),
-		"observed": [p[0] | some p in problems],
+		"message": sql_login_msg(st, inst, accts, problems, missing),
+		"observed": res.observed(st, [p[0] | some p in problems]),
 		"expected": accts,
+		"missing": missing,
 		"evidence": [sql.ev(inst, "server_principals", "name")],
-		"fix": sql.login_create_fix(inst, problems),
-	})
+		"fix": sql_login_fix(st, inst, problems),
+	}
 }
+
+# --- messages and fixes, by status (only the one that is used is built) ---
+
+installed_msg("pass", name, svc, _, _) := sprintf("%s has the master service %s and MasterSettings.config.", [name, facts.get(svc, "Name", "")])
+
+installed_msg("fail", name, _, absent, _) := sprintf("%s is a master node without %s; the master role cannot fail over to it.", [name, concat(" and ", absent)])
+
+installed_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: whether Scale Out Master is installed could not be checked.", [name]), missing)
+
+installed_fix("fail", name) := res.manual(name, [
+	sprintf("Run SQL Server setup on %s and add the Integration Services Scale Out Master feature (/FEATURES=IS_Master).", [name]),
+	"Use the same domain service account as the other master nodes (/ISMASTERSVCACCOUNT) and select the existing master certificate.",
+	"Import the master certificate with its private key into LocalMachine\\Root and set MasterSettings.config like the other master nodes.",
+])
+
+installed_fix(st, _) := null if st != "fail"
+
+account_domain_msg("pass", name, acct, _, _) := sprintf("%s runs the master service as domain account %s.", [name, acct])
+
+account_domain_msg("fail", name, acct, kind, _) := sprintf("%s runs the master service as %s, a %s account, not a domain account; it cannot reach SSISDB on another node after a failover.", [name, acct, kind])
+
+account_domain_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: the master service account could not be read.", [name]), missing)
+
+account_domain_fix("fail", name, sname) := {"id": "set-master-account", "target": name, "params": {"service": sname, "account": target}} if {
+	cands := [a | some n in facts.master_nodes_ref_first; a := facts.master_account(n); names.is_domain_account(a, n)]
+	target := array.concat(cands, ["CONTOSO\\<domain account>"])[0]
+}
+
+account_domain_fix(st, _, _) := null if st != "fail"
+
+account_consistent_msg("pass", name, acct, ref, _) := sprintf("%s runs the master service as %s, like the reference node %s.", [name, acct, ref[0]])
+
+account_consistent_msg("fail", name, acct, ref, _) := sprintf("%s runs the master service as %s; the reference node %s uses %s.", [name, acct, ref[0], ref[1]])
+
+account_consistent_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: the master service account could not be read.", [name]), missing)
+
+cert_cn_dns_msg("pass", name, thumb, dns, _, _) := sprintf("%s: the master certificate %s names %s.", [name, thumb, dns])
+
+cert_cn_dns_msg("fail", name, thumb, dns, cns, _) := sprintf("%s: the master certificate %s does not name the master DNS host %s (it names %s); workers connecting to %s fail the TLS check.", [name, thumb, dns, concat(", ", cns), dns])
+
+cert_cn_dns_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: the master certificate's names could not be checked.", [name]), missing)
+
+renew_fix("fail") := {"id": "renew-master-cert", "target": facts.reference_node, "params": {"dns_name": facts.master_dns, "port": sprintf("%d", [facts.master_port]), "path": facts.master_path(facts.reference_node)}}
+
+renew_fix(st) := null if st != "fail"
+
+cert_same_msg("pass", name, thumb, _, _) := sprintf("%s uses the master certificate %s, like the reference.", [name, thumb])
+
+cert_same_msg("fail", name, thumb, ref, _) := sprintf("%s uses master certificate %s; the reference (%s) is %s.", [name, thumb, facts.master_thumbprint_label, ref])
+
+cert_same_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: the master certificate thumbprint could not be compared.", [name]), missing)
+
+import_fix("fail", name, ref) := {"id": "import-master-cert", "target": name, "params": {"thumbprint": ref, "source_node": certs.key_holder(ref), "store": "Root"}}
+
+import_fix(st, _, _) := null if st != "fail"
+
+root_key_msg("pass", name, ref, _, _) := sprintf("%s has the master certificate %s in LocalMachine\\Root with its private key.", [name, ref])
+
+root_key_msg("fail", name, ref, cert, _) := certs.root_key_fail_msg(name, ref, cert)
+
+root_key_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: the master certificate in LocalMachine\\Root could not be checked.", [name]), missing)
+
+cert_validity_msg("pass", user, thumb, cert, _, _) := sprintf("%s: the master certificate %s is valid until %s.", [user, thumb, facts.get(cert, "not_after", "")])
+
+cert_validity_msg("fail", user, thumb, cert, v, _) := sprintf("%s: %s", [user, certs.validity_msg("master certificate", thumb, cert, v)])
+
+cert_validity_msg("unknown", user, thumb, _, _, missing) := res.unknown_message(sprintf("%s: the validity of master certificate %s could not be checked.", [user, thumb]), missing)
+
+httpsys_msg("pass", name, endpoint, thumb, _, _) := sprintf("%s binds %s to the master certificate %s in store Root.", [name, endpoint, thumb])
+
+httpsys_msg("fail", name, endpoint, _, problems, _) := sprintf("%s: the HTTP.SYS binding of %s is wrong: %s.", [name, endpoint, concat("; ", problems)])
+
+httpsys_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: the HTTP.SYS SSL bindings could not be checked.", [name]), missing)
+
+httpsys_fix("fail", name, port, thumb, b) := {"id": "bind-master-port", "target": name, "params": {"port": port, "thumbprint": thumb, "app_id": facts.str(facts.get(b, "application_id", ""))}}
+
+httpsys_fix(st, _, _, _, _) := null if st != "fail"
+
+schannel_msg("pass", name, nss, _, _, _) := certs.schannel_pass_msg(name, nss)
+
+schannel_msg("fail", name, nss, stil, catm, _) := sprintf("%s: LocalMachine\\Root holds %d non-self-signed certificate(s) (%s) but SendTrustedIssuerList is %v and ClientAuthTrustMode is %v; workers' client certificates are rejected.", [name, count(nss), concat(", ", nss), stil, catm])
+
+schannel_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: the Schannel client-authentication settings could not be checked.", [name]), missing)
+
+# trusts_missing(m, w): facts.first_missing([m, w]).
+trusts_missing(m, w) := m if {
+	count(m) > 0
+} else := w
+
+trusts_msg("pass", name, w, wt, _) := sprintf("%s trusts the certificate %s of worker %s.", [name, wt, w])
+
+trusts_msg("fail", name, w, wt, _) := sprintf("%s does not have worker %s's certificate %s in LocalMachine\\Root; while %s is the active master it rejects %s.", [name, w, wt, name, w])
+
+trusts_msg("unknown", name, w, _, missing) := res.unknown_message(sprintf("%s: whether it trusts worker %s could not be checked.", [name, w]), missing)
+
+trusts_fix("fail", name, wt, w) := {"id": "trust-worker-cert", "target": name, "params": {"thumbprint": wt, "worker": w, "cer_path": ""}}
+
+trusts_fix(st, _, _, _) := null if st != "fail"
+
+firewall_msg("pass", name, port, rules, _) := sprintf("%s admits TCP %d inbound (%s).", [name, port, concat(", ", rules)])
+
+firewall_msg("fail", name, port, _, _) := sprintf("%s has no enabled inbound allow rule for the master port TCP %d; workers cannot reach the master while it runs there.", [name, port])
+
+firewall_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: the firewall rules could not be checked.", [name]), missing)
+
+listener_msg("pass", name, ep, want, _, _) := sprintf("%s: SqlServerName %s is the SSISDB listener %s.", [name, facts.get(ep, "raw", ""), want])
+
+listener_msg("fail", name, ep, want, problems, _) := sprintf("%s: SqlServerName %s is not the SSISDB listener %s (%s); the master loses SSISDB when it fails over.", [name, facts.get(ep, "raw", ""), want, concat("; ", problems)])
+
+listener_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: SqlServerName could not be compared with the listener.", [name]), missing)
+
+set_master_fix("fail", name, key, value) := {"id": "set-master-config", "target": name, "params": {"path": facts.master_path(name), "key": key, "value": value}}
+
+set_master_fix(st, _, _, _) := null if st != "fail"
+
+port_master_msg("pass", name, port, _, _) := sprintf("%s: PortNumber is %d, the deployment's master port.", [name, port])
+
+port_master_msg("fail", name, port, ref, _) := sprintf("%s: PortNumber is %d, but the deployment's master port is %d; workers cannot reach the master while it runs there.", [name, port, ref])
+
+port_master_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: PortNumber could not be compared.", [name]), missing)
+
+# the worker's MasterEndpoint object (or whatever the file holds there), else null.
+worker_endpoint_or_null(w) := e if {
+	e := input.nodes[w].configs.worker.worker.master_endpoint
+} else := null
+
+endpoint_port(ep) := p if {
+	p := ep.port
+} else := 0
+
+port_worker_missing(w, cfg) := facts.master_port_missing if {
+	mf.cfg_clean(w, "worker")
+} else := facts.first_missing([
+	facts.worker_cfg_missing(w),
+	facts.key_missing(w, "WorkerSettings.config", cfg, "MasterEndpoint"),
+	facts.master_port_missing,
+])
+
+port_worker_msg("pass", w, _, port, _, _) := sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, port])
+
+port_worker_msg("fail", w, ep, port, ref, _) := sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(ep, "raw", ""), port, ref])
+
+port_worker_msg("unknown", w, _, _, _, missing) := res.unknown_message(sprintf("%s: the MasterEndpoint port could not be compared.", [w]), missing)
+
+port_worker_fix("fail", w, cfg, ep, ref) := {"id": "set-worker-config", "target": w, "params": {
+	"path": facts.cfg_path(cfg, "WorkerSettings.config"), "key": "MasterEndpoint",
+	"value": sprintf("https://%s:%d", [facts.get(ep, "host", facts.master_dns), ref]),
+	"service": facts.worker_service_name(w),
+}}
+
+port_worker_fix(st, _, _, _, _) := null if st != "fail"
+
+restart_ref_fix("fail") := {"id": "restart-master", "target": facts.reference_node, "params": {"resource": facts.master_resource, "service": facts.master_service_of(facts.reference_node)}}
+
+restart_ref_fix(st) := null if st != "fail"
+
+restart_msg("pass", name, svc, cfg, _) := sprintf("%s: the master service started (%s) after MasterSettings.config was last written (%s).", [name, facts.get(svc, "ProcessStartUtc", ""), facts.get(cfg, "last_write_utc", "")])
+
+restart_msg("fail", name, svc, cfg, _) := sprintf("%s: MasterSettings.config was written (%s) after the running master service started (%s); the change is not in effect.", [name, facts.get(cfg, "last_write_utc", ""), facts.get(svc, "ProcessStartUtc", "")])
+
+restart_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: whether the running master has read its configuration could not be checked.", [name]), missing)
+
+sql_login_msg("pass", inst, accts, _, _) := sprintf("%s has enabled logins for the master account(s) %s.", [inst, concat(", ", accts)])
+
+sql_login_msg("fail", inst, _, problems, _) := sprintf("%s: %s; the master cannot reach SSISDB after a failover to %s.", [inst, concat("; ", [p[1] | some p in problems]), inst])
+
+sql_login_msg("unknown", inst, _, _, missing) := res.unknown_message(sprintf("%s: the master account's login could not be checked.", [inst]), missing)
+
+sql_login_fix("fail", inst, problems) := sql.login_create_fix(inst, problems)
+
+sql_login_fix(st, _, _) := null if st != "fail"

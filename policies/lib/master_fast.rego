@@ -1,0 +1,92 @@
+# Per-query precomputation and cheap accessors for the master, config, cluster
+# and fci families. Each map below is an argument-less rule, computed once per
+# query and read by reference; each accessor answers its common case (a node
+# collected with nothing missing, a configuration file that parsed with every
+# key) by reference and otherwise returns what the facts helper it stands for
+# returns.
+package ssis.lib.master_fast
+
+import data.ssis.lib.certs
+import data.ssis.lib.facts
+
+# msvc: the master service of each master node, or null (facts.service).
+msvc := {n: facts.service(n, "master") | some n in facts.master_nodes}
+
+# macct: the master service account of each master node (facts.master_account).
+macct := {n: account(s) | some n, s in msvc}
+
+account(svc) := a if {
+	a := svc.StartName
+	is_string(a)
+} else := ""
+
+# msvc_missing: facts.service_missing(n, "master") of each master node.
+msvc_missing := {n: m |
+	some n, s in msvc
+	m := svc_missing(n, s)
+}
+
+svc_missing(n, s) := [] if {
+	s != null
+	node_clean(n)
+} else := facts.service_missing(n, "master")
+
+# svc_of(n): the master service of any node (master nodes from msvc).
+svc_of(n) := s if {
+	s := msvc[n]
+} else := facts.service(n, "master")
+
+# mcfg_missing: facts.master_cfg_missing of each master node.
+mcfg_missing := {n: facts.master_cfg_missing(n) | some n in facts.master_nodes}
+
+# mthumb: the normalized SSLCertThumbprint of each master node.
+mthumb := {n: certs.norm_thumb(facts.master_thumb_of(n)) | some n in facts.master_nodes}
+
+# ref_thumb: the normalized reference master thumbprint.
+ref_thumb := certs.norm_thumb(facts.master_thumbprint)
+
+# acct_ref(name, acct): the reference master account as [node, account]: the
+# first master node (reference first) with a known account, else [name, acct].
+acct_ref(name, acct) := acct_refs[0] if {
+	count(acct_refs) > 0
+} else := [name, acct]
+
+acct_refs := [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""]
+
+# node_clean(name): the node is collected with nothing missing, so every
+# facts.node_missing of it is [].
+node_clean(name) if {
+	nd := input.nodes[name]
+	nd.collected == true
+	count(nd.missing) == 0
+}
+
+# cfg_clean(name, which): node_clean, and its `which` ("master"|"worker")
+# configuration file parsed with no missing key, so facts.cfg_missing and
+# every facts.key_missing of it are [].
+cfg_clean(name, which) if {
+	nd := input.nodes[name]
+	nd.collected == true
+	count(nd.missing) == 0
+	cfg := nd.configs[which]
+	cfg.parse_error == ""
+	count(cfg.missing_keys) == 0
+}
+
+# key_missing: facts.key_missing.
+key_missing(name, file, cfg, key) := [] if {
+	count(cfg.missing_keys) == 0
+} else := facts.key_missing(name, file, cfg, key)
+
+# cfg_ev: facts.cfg_ev.
+cfg_ev(name, file, cfg, key) := {"artifact": a, "key": key, "line": line} if {
+	a := cfg.artifact
+	a != ""
+	line := cfg.lines[key]
+	line > 0
+} else := facts.cfg_ev(name, file, cfg, key)
+
+# on_fail(st, f): f for a failure, else null (the fix of a result).
+on_fail("fail", f) := f
+
+on_fail(st, _) := null if st != "fail"
