@@ -7,14 +7,16 @@ import data.ssis.lib.names
 
 prim := facts.primary_instance
 
-instances := sort(object.keys(facts.obj(facts.get(input, "sql", {}))))
+instances := sort(object.keys(input.sql)) if {
+	is_object(input.sql)
+} else := []
 
 # replicas: [{"instance", "node"}] — every SQL instance of the bundle and, on
 # the AG variant, every replica node that has none (reported unknown); on an
 # FCI without any instance, the SSISDB primary (reported unknown).
 replicas := array.concat(
 	array.concat(
-		[{"instance": i, "node": facts.instance_node(i)} | some i in instances],
+		[{"instance": i, "node": inode(i)} | some i in instances],
 		[{"instance": n, "node": n} |
 			facts.variant == "ag"
 			some n in facts.replica_nodes
@@ -24,36 +26,96 @@ replicas := array.concat(
 	[{"instance": facts.primary_label, "node": ""} | facts.variant != "ag"; count(instances) == 0],
 )
 
+# node_has_instance(n): some instance runs on node n, or is named after it
+# (names.node_eq with the instance's node or the host part of its name).
 node_has_instance(n) if {
-	some i in instances
-	names.node_eq(facts.instance_node(i), n)
+	k := node_key(n)
+	k != ""
+	instance_node_keys[k]
 }
 
-node_has_instance(n) if {
+# the node_eq keys (upper-case short names) of every instance's node and of
+# the host part of its name, built once per query.
+instance_node_keys contains k if {
 	some i in instances
-	names.node_eq(split(i, "\\")[0], n)
+	some x in [inode(i), split(i, "\\")[0]]
+	k := node_key(x)
 }
+
+node_key(x) := upper(names.short_name(x))
+
+# inode(inst): facts.instance_node(inst), reading the usual node field by reference.
+inode(inst) := n if {
+	x := input.sql[inst].node
+	is_string(x)
+	n := upper(x)
+	n != ""
+} else := facts.instance_node(inst)
+
+# q_ok(inst, q): the query's rows are there (sql_missing would be []): the
+# common case, checked by reference before the full explanation.
+q_ok(inst, q) if {
+	i := input.sql[inst]
+	i.collected == true
+	not has_missing_reason(i, q)
+	x := i.queries[q]
+	is_array(x.rows)
+	object.get(x, "error", "") == ""
+	inst != ""
+}
+
+has_missing_reason(i, q) if {
+	_ = i.missing[q]
+}
+
+# flag_bool(v) with the usual values looked up (facts.flag_bool otherwise).
+flagb(v) := b if {
+	b := flag_values[v]
+} else := facts.flag_bool(v)
+
+flag_values := {true: true, false: false, null: false, "1": true, "0": false, "True": true, "true": true, "False": false, "false": false}
+
+# first2/first3: facts.first_missing of two or three lists.
+first2(a, b) := a if {
+	count(a) > 0
+} else := b
+
+first3(a, b, c) := a if {
+	count(a) > 0
+} else := b if {
+	count(b) > 0
+} else := c
 
 # rows(inst, q): the rows, or [] when absent (callers report sql_missing).
 rows(inst, q) := r if {
-	r := facts.rows(inst, q)
+	r := input.sql[inst].queries[q].rows
 	is_array(r)
 } else := []
 
 # missing(inst, q): why the rows are absent ([] when present).
-missing(inst, q) := facts.sql_missing(inst, q)
+missing(inst, q) := [] if {
+	q_ok(inst, q)
+} else := facts.sql_missing(inst, q)
 
-artifact(inst, q) := facts.sql_artifact(inst, q)
+artifact(inst, q) := a if {
+	a := input.sql[inst].queries[q].artifact
+	a != ""
+} else := facts.sql_artifact(inst, q)
 
 ev(inst, q, key) := {"artifact": artifact(inst, q), "key": key}
 
 subject(inst, object) := {"kind": "instance", "instance": inst, "node": n, "object": object} if {
-	n := facts.instance_node(inst)
+	n := inode(inst)
 	n != ""
 } else := {"kind": "instance", "instance": inst, "object": object}
 
 # the one row of server_properties
 server(inst) := r if {
+	rs := input.sql[inst].queries.server_properties.rows
+	is_array(rs)
+	count(rs) == 1
+	r := rs[0]
+} else := r if {
 	some r in rows(inst, "server_properties")
 } else := {}
 
@@ -113,8 +175,15 @@ connstr_value(cs, keys) := v if {
 
 # windows_logging: the logging connection string uses Integrated Security.
 windows_logging if {
+	lc := lower(log_connstr)
+	integrated_keyword(lc)
 	lower(connstr_value(log_connstr, ["integrated security", "trusted_connection"])) in {"sspi", "true", "yes"}
 }
+
+# a connection string without either keyword has no Integrated Security.
+integrated_keyword(lc) if contains(lc, "integrated security")
+
+integrated_keyword(lc) if contains(lc, "trusted_connection")
 
 windows_logging_bool if windows_logging
 
@@ -124,14 +193,26 @@ else := false
 
 # principal(inst, name): the server_principals row (case-insensitive name), or null.
 principal(inst, name) := p if {
-	some p in rows(inst, "server_principals")
-	names.account_eq(facts.str(p.name), name)
+	want := names.canon_account(name)
+	some x in server_principals_canon[inst]
+	x[0] == want
+	p := x[1]
 } else := null
 
 ssisdb_principal(name) := p if {
-	some p in rows(prim, "ssisdb_principals")
-	names.account_eq(facts.str(p.name), name)
+	want := names.canon_account(name)
+	some x in ssisdb_principals_canon
+	x[0] == want
+	p := x[1]
 } else := null
+
+# [canonical account name, row] of every principal row (names.account_eq
+# compares canonical names), built once per query and instance.
+server_principals_canon[inst] := [[names.canon_account(facts.str(p.name)), p] | some p in rows(inst, "server_principals")] if {
+	some inst in instances
+}
+
+ssisdb_principals_canon := [[names.canon_account(facts.str(p.name)), p] | some p in rows(prim, "ssisdb_principals")]
 
 # --- time ----------------------------------------------------------------------------
 
@@ -152,7 +233,8 @@ else := z
 # --- versions --------------------------------------------------------------------------
 
 major(inst) := to_number(v) if {
-	v := facts.str(facts.get(server(inst), "ProductMajorVersion", ""))
+	v := server(inst).ProductMajorVersion
+	is_string(v)
 	regex.match(`^[0-9]+$`, v)
 } else := to_number(split(facts.str(facts.get(server(inst), "ProductVersion", "")), ".")[0]) if {
 	regex.match(`^[0-9]+\.`, facts.str(facts.get(server(inst), "ProductVersion", "")))
