@@ -49,6 +49,11 @@ func (l *loader) add(name string, declared int64, r io.Reader) error {
 	if err != nil {
 		return fmt.Errorf("bundle %s: entry %q: %w", l.bundlePath, name, readErr(err))
 	}
+	return l.addData(name, data)
+}
+
+// addData finishes add once the content is read.
+func (l *loader) addData(name string, data []byte) error {
 	if int64(len(data)) > MaxFileSize {
 		return fmt.Errorf("bundle %s: entry %q: more than the per-file limit of %d bytes", l.bundlePath, name, MaxFileSize)
 	}
@@ -236,11 +241,19 @@ func readDir(root string) (map[string][]byte, error) {
 		if !d.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(real, p)
-		if err != nil {
+		var rel string
+		if len(p) > len(real)+1 && p[:len(real)] == real && os.IsPathSeparator(p[len(real)]) {
+			rel = p[len(real)+1:] // WalkDir joins real and the names below it
+		} else if rel, err = filepath.Rel(real, p); err != nil {
 			return fmt.Errorf("bundle %s: %w", root, err)
 		}
 		name := filepath.ToSlash(rel)
+		if data, ok, err := l.readRegular(root, name, p); ok {
+			if err != nil {
+				return err
+			}
+			return l.addData(name, data)
+		}
 		info, err := d.Info()
 		if err != nil {
 			return fmt.Errorf("bundle %s: %s: %w", root, name, err)

@@ -140,6 +140,29 @@ func DecodeJSON(name string, data []byte, v any) error {
 		off := invalidUTF8Offset(text)
 		return fmt.Errorf("%s: invalid UTF-8 at offset %d, want UTF-8 or UTF-16 JSON", name, off)
 	}
+	// The common case, an any or a map[string]any to fill, takes the fast
+	// parser (decodeAnyFast); whatever it gives up on is decoded below.
+	switch p := v.(type) {
+	case *any:
+		if p != nil && *p == nil {
+			if x, ok := decodeAnyFast(text, MaxJSONDepth, MaxJSONString); ok {
+				*p = x
+				return nil
+			}
+		}
+	case *map[string]any:
+		if p != nil && *p == nil {
+			if x, ok := decodeAnyFast(text, MaxJSONDepth, MaxJSONString); ok {
+				switch m := x.(type) {
+				case nil:
+					return nil
+				case map[string]any:
+					*p = m
+					return nil
+				}
+			}
+		}
+	}
 	if err := CheckJSONLimits(text, MaxJSONDepth, MaxJSONString); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}

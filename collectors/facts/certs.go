@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -108,7 +109,7 @@ func (n *normalizer) readCerts(node string, missing map[string]string) (map[stri
 		if err != nil {
 			return nil, err
 		}
-		c, err := ParseCertificate(data)
+		c, err := n.parseCertificate(data)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", file, err)
 		}
@@ -151,6 +152,31 @@ func (n *normalizer) readCerts(node string, missing map[string]string) (map[stri
 		stores[store][c.Thumbprint] = c
 	}
 	return stores, nil
+}
+
+// parseCertificate is ParseCertificate with a cache: the same certificate
+// is in many stores of a deployment (the master's in every worker's Root
+// store, the CA everywhere), and each copy gets its own Cert.
+func (n *normalizer) parseCertificate(data []byte) (*Cert, error) {
+	if c, ok := n.certs[string(data)]; ok {
+		cp := *c
+		cp.CNs = slices.Clone(c.CNs)
+		cp.SANDNS = slices.Clone(c.SANDNS)
+		cp.PrivateKeyReaders = []string{}
+		return &cp, nil
+	}
+	c, err := ParseCertificate(data)
+	if err != nil {
+		return nil, err
+	}
+	if n.certs == nil {
+		n.certs = map[string]*Cert{}
+	}
+	cp := *c
+	cp.CNs = slices.Clone(c.CNs)
+	cp.SANDNS = slices.Clone(c.SANDNS)
+	n.certs[string(data)] = &cp
+	return c, nil
 }
 
 // canonicalStore spells a store path as "LocalMachine/My" whatever the

@@ -259,6 +259,14 @@ func readSettings(data []byte) ([]kv, string, error) {
 }
 
 func readJSONSettings(text []byte) ([]kv, error) {
+	if pairs, ok := readFlatJSONSettings(text); ok {
+		return pairs, nil
+	}
+	return readJSONSettingsTokens(text)
+}
+
+// readJSONSettingsTokens reads the settings with encoding/json's tokens.
+func readJSONSettingsTokens(text []byte) ([]kv, error) {
 	if err := bundle.CheckJSONDepth(text, bundle.MaxJSONDepth); err != nil {
 		return nil, err
 	}
@@ -309,6 +317,37 @@ func readJSONSettings(text []byte) ([]kv, error) {
 		return nil, fmt.Errorf("invalid JSON at line %d, column %d: data after the closing brace", line, col)
 	}
 	return pairs, nil
+}
+
+// readFlatJSONSettings is the fast path of readJSONSettings: a valid
+// object of scalar values gives the same pairs; ok is false for anything
+// else, which the thorough path reads (and words the error of).
+func readFlatJSONSettings(text []byte) ([]kv, bool) {
+	if bundle.MaxJSONDepth < 1 {
+		return nil, false
+	}
+	members, ok := bundle.FlatJSONObject(text)
+	if !ok {
+		return nil, false
+	}
+	pairs := make([]kv, 0, len(members))
+	line, off := 1, 0
+	for _, m := range members {
+		line += bytes.Count(text[off:m.KeyEnd], []byte{'\n'})
+		off = m.KeyEnd
+		v := m.Value
+		if n, isNum := v.(json.Number); isNum {
+			if i, err := n.Int64(); err == nil {
+				v = i
+			} else if f, err := n.Float64(); err == nil && !math.IsInf(f, 0) {
+				v = f
+			} else {
+				return nil, false
+			}
+		}
+		pairs = append(pairs, kv{key: m.Key, value: v, line: line})
+	}
+	return pairs, true
 }
 
 // scalar decodes a JSON value that must be a string, number, boolean or null.

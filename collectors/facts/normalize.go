@@ -23,6 +23,8 @@ type normalizer struct {
 	b        *bundle.Bundle
 	doc      *Document
 	nodeDirs map[string]string // upper-case node name → folder under nodes/
+	// certs caches parsed certificates by file content (parseCertificate).
+	certs map[string]*Cert
 }
 
 func (n *normalizer) warn(format string, args ...any) {
@@ -405,6 +407,9 @@ var serviceVersionRE = regexp.MustCompile(`(?i)^(SSISScaleOutMaster|SSISScaleOut
 // ServiceKind classifies a service name: master, worker, sql, ssis, cluster
 // or other; version is the {VER} suffix where the name has one.
 func ServiceKind(name string) (kind, version string) {
+	if isASCII(name) {
+		return serviceKindASCII(name)
+	}
 	lower := strings.ToLower(name)
 	if m := serviceVersionRE.FindStringSubmatch(name); m != nil {
 		version = m[2]
@@ -422,6 +427,52 @@ func ServiceKind(name string) (kind, version string) {
 		return "cluster", ""
 	}
 	return "other", ""
+}
+
+// serviceKindASCII is ServiceKind for an ASCII name, without the regular
+// expression and the lower-case copy (for ASCII, (?i) and ToLower fold
+// ASCII letters only).
+func serviceKindASCII(name string) (kind, version string) {
+	digits := func(prefix string) string {
+		rest := name[len(prefix):]
+		if rest == "" {
+			return ""
+		}
+		for i := 0; i < len(rest); i++ {
+			if rest[i] < '0' || rest[i] > '9' {
+				return ""
+			}
+		}
+		return rest
+	}
+	switch {
+	case hasPrefixFold(name, "ssisscaleoutmaster"):
+		return "master", digits("ssisscaleoutmaster")
+	case hasPrefixFold(name, "ssisscaleoutworker"):
+		return "worker", digits("ssisscaleoutworker")
+	case strings.EqualFold(name, "mssqlserver") || hasPrefixFold(name, "mssql$"):
+		return "sql", ""
+	case hasPrefixFold(name, "msdtsserver"):
+		return "ssis", digits("msdtsserver")
+	case strings.EqualFold(name, "clussvc"):
+		return "cluster", ""
+	}
+	return "other", ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasPrefixFold is strings.HasPrefix(strings.ToLower(s), prefix) for an
+// ASCII s and a lower-case ASCII prefix.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 func (n *normalizer) readServices(node *Node, name string) error {

@@ -190,31 +190,53 @@ func (n *normalizer) readResultSet(file, qid string) (*ResultSet, error) {
 	case nil:
 	case []any:
 		rs.Rows = make([]map[string]any, 0, len(rows))
+		// What each column is (a connection string, a flag) is worked out
+		// once per column name, not once per cell.
+		kinds := make(map[string]columnKind, len(rs.Columns))
+		columnOf := func(c string) columnKind {
+			k, ok := kinds[c]
+			if !ok {
+				k = classifyColumn(c)
+				kinds[c] = k
+			}
+			return k
+		}
+		type convCol struct {
+			name string
+			kind columnKind
+		}
+		var convert []convCol // the columns (named once) whose values change
+		for _, c := range rs.Columns {
+			if _, seen := kinds[c]; seen {
+				continue
+			}
+			if k := columnOf(c); k != plainColumn {
+				convert = append(convert, convCol{c, k})
+			}
+		}
 		for i, r := range rows {
-			obj := map[string]any{}
+			var obj map[string]any
 			switch row := r.(type) {
 			case []any:
 				if len(row) != len(rs.Columns) {
 					return nil, fmt.Errorf("%s: rows[%d]: %d values, want %d (one per column)", file, i, len(row), len(rs.Columns))
 				}
+				obj = make(map[string]any, len(rs.Columns))
 				for j, c := range rs.Columns {
 					obj[c] = row[j]
 				}
+				for _, cc := range convert {
+					convertCell(obj, cc.name, cc.kind)
+				}
 			case map[string]any:
 				obj = row
-			default:
-				return nil, fmt.Errorf("%s: rows[%d]: got %s, want an array of values", file, i, kindOf(r))
-			}
-			for c, v := range obj {
-				if s, ok := v.(string); ok && isConnStringColumn(c) {
-					obj[c] = RedactConnString(s)
-					continue
-				}
-				if flagColumns[strings.ToLower(c)] {
-					if b, ok := asBool(v); ok {
-						obj[c] = b
+				for c := range obj {
+					if k := columnOf(c); k != plainColumn {
+						convertCell(obj, c, k)
 					}
 				}
+			default:
+				return nil, fmt.Errorf("%s: rows[%d]: got %s, want an array of values", file, i, kindOf(r))
 			}
 			rs.Rows = append(rs.Rows, obj)
 		}
@@ -222,4 +244,38 @@ func (n *normalizer) readResultSet(file, qid string) (*ResultSet, error) {
 		return nil, fmt.Errorf("%s: rows: got %s, want an array of rows or null", file, kindOf(rows))
 	}
 	return rs, nil
+}
+
+// columnKind is what readResultSet does with a column's values.
+type columnKind uint8
+
+const (
+	plainColumn   columnKind = iota
+	connStrColumn            // strings are connection strings: redacted
+	flagColumn               // 0/1, "0"/"1", true/false become booleans
+)
+
+func classifyColumn(c string) columnKind {
+	k := plainColumn
+	if isConnStringColumn(c) {
+		k = connStrColumn
+	}
+	if flagColumns[strings.ToLower(c)] {
+		k |= flagColumn
+	}
+	return k
+}
+
+// convertCell redacts or coerces the value of column c in a row.
+func convertCell(obj map[string]any, c string, k columnKind) {
+	v := obj[c]
+	if s, ok := v.(string); ok && k&connStrColumn != 0 {
+		obj[c] = RedactConnString(s)
+		return
+	}
+	if k&flagColumn != 0 {
+		if b, ok := asBool(v); ok {
+			obj[c] = b
+		}
+	}
 }
