@@ -9,7 +9,8 @@ import (
 func TestRedactConnString(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"Data Source=a;User Id=u;Password=Pl4nted;", "Data Source=a;User Id=u;Password=***;"},
-		{"Data Source=a;pwd = Pl4nted", "Data Source=a;pwd =***"},
+		{"Data Source=a;pwd = Pl4nted", "Data Source=a;pwd = ***"},
+		{`Data Source=a;Password="Pl4nted"x ;y=1`, `Data Source=a;Password=*** ;y=1`},
 		{"PASSWORD=Pl4nted;Initial Catalog=SSISDB", "PASSWORD=***;Initial Catalog=SSISDB"},
 		{`Password="Pl4;nted""x";Data Source=a`, `Password=***;Data Source=a`},
 		{`Password='Pl4;nted';Data Source=a`, `Password=***;Data Source=a`},
@@ -23,7 +24,8 @@ func TestRedactConnString(t *testing.T) {
 			t.Errorf("RedactConnString(%q) = %q, want %q", c.in, got, c.want)
 		}
 	}
-	for _, in := range []string{`Password="Pl4nted`, "Data Source=a;Password", "x;pwd;Pl4nted", `Data Source="a;Password=Pl4nted;`, `Data Source={a;Pwd=Pl4nted`} {
+	for _, in := range []string{`Password="Pl4nted`, "Data Source=a;Password", "x;pwd;Pl4nted", `Data Source="a;Password=Pl4nted;`, `Data Source={a;Pwd=Pl4nted`,
+		"Data Source=a;Password Pl4nted", "Data Source=a;Password:Pl4nted"} {
 		if got := RedactConnString(in); strings.Contains(got, "Pl4nted") || !strings.HasPrefix(got, "***") {
 			t.Errorf("RedactConnString(%q) = %q, want it withheld", in, got)
 		}
@@ -35,6 +37,11 @@ func TestRedactText(t *testing.T) {
 	got := RedactText(in)
 	if strings.Contains(got, "Pl4nted") || !strings.Contains(got, "Password=***") {
 		t.Errorf("RedactText = %q", got)
+	}
+	for _, in := range []string{`Password="Pl4nted`, `Password="x""Pl4nted"`, `Pwd={x}}Pl4nted}`, `Password=x"Pl4nted`, `pwd: Pl4nted`} {
+		if got := RedactText("login failed: " + in); strings.Contains(got, "Pl4nted") {
+			t.Errorf("RedactText(%q) = %q", in, got)
+		}
 	}
 	if got := RedactText("access is denied"); got != "access is denied" {
 		t.Errorf("RedactText changed %q", got)

@@ -66,6 +66,13 @@ func TestRedactConnString(t *testing.T) {
 		{"Data Source=x;Initial Catalog=SSISDB;Integrated Security=SSPI;", "Data Source=x;Initial Catalog=SSISDB;Integrated Security=SSPI;", "", "", true},
 		{"Password=last", "Password=***", "last", "", false},
 		{"garbage with password but no equals", "*** (connection string withheld: it mentions a password that could not be parsed)", "", "", false},
+		// text after a closing quote is part of the value: it used to be
+		// copied ("Password=***def;x=1")
+		{`Server=x;Password="abc"def;x=1`, `Server=x;Password=***;x=1`, "abc", "", false},
+		// a segment without '=' no longer hides the key after it
+		{"foo;User Id=u;Password=abc", "foo;User Id=u;Password=***", "abc", "u", false},
+		{"Data Source=a;Password=;", "*** (connection string withheld: it mentions a password that could not be parsed)", "", "", false},
+		{`Data Source=a;Password="abc`, "*** (connection string withheld: it holds a password that could not be parsed)", "abc", "", false},
 	}
 	for _, c := range cases {
 		got, pw, user, integ := redactConnString(c.in)

@@ -9,6 +9,8 @@ import (
 	"text/template"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/internal/connstr"
 )
 
 // The escaping functions below are the only way a value from the facts
@@ -222,14 +224,10 @@ func oneLine(s string, max int) string {
 	return strings.TrimSpace(b.String())
 }
 
-var secretRE = regexp.MustCompile(`(?i)\b(password|pwd)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^;\s,]*)`)
-
 // redact hides anything that looks like a password assignment in free text
 // (finding messages are written into comments and the README). Rules never
 // put secrets into messages; this is the second line of defence.
-func redact(s string) string {
-	return secretRE.ReplaceAllString(s, "${1}${2}<redacted>")
-}
+func redact(s string) string { return connstr.RedactText(s, "<redacted>") }
 
 // pscomment makes s safe as the text of a PowerShell line comment ("# " is
 // written by the template): one line, no block-comment delimiters.
