@@ -122,65 +122,31 @@ func (f *TextFormatter) body(b *strings.Builder, r *Report) {
 	unknowns := filterStatus(results, StatusUnknown)
 	waived := filterStatus(results, StatusWaived)
 
-	if len(fails) > 0 {
-		fmt.Fprintf(b, "%s\n", f.paint(ansiBoldRed, fmt.Sprintf("FAILED (%d)", len(fails))))
-		sev := ""
-		for _, g := range groupByRule(fails) {
-			if s := strings.ToLower(g.Results[0].Severity); s != sev {
-				sev = s
-				fmt.Fprintf(b, "\n%s\n", f.paint(severityColor(s), strings.ToUpper(s)))
-			}
-			f.ruleHeader(b, r, g)
-			for _, res := range g.Results {
-				line := "    x " + cleanLine(subjectLabel(res.Subject)) + " — " + cleanLine(res.Message)
-				var det []string
-				if hasValue(res.Observed) || hasValue(res.Expected) {
-					det = append(det, "observed "+cleanLine(valueString(res.Observed))+", expected "+cleanLine(valueString(res.Expected)))
-				}
-				if id := fixID(res); id != "" {
-					det = append(det, "fix "+cleanLine(id))
-				}
-				if res.Waiver != nil && res.Waiver.Expired {
-					det = append(det, "waiver EXPIRED "+cleanLine(res.Waiver.Expires)+": "+cleanLine(res.Waiver.Reason))
-				}
-				if len(det) > 0 {
-					line += "  (" + strings.Join(det, "; ") + ")"
-				}
-				b.WriteString(line + "\n")
-			}
+	f.results(b, r, ansiBoldRed, fmt.Sprintf("FAILED (%d)", len(fails)), fails, "x", true, func(res Result) []string {
+		var det []string
+		if hasValue(res.Observed) || hasValue(res.Expected) {
+			det = append(det, "observed "+cleanLine(valueString(res.Observed))+", expected "+cleanLine(valueString(res.Expected)))
 		}
-		b.WriteString("\n")
-	}
-
-	if len(unknowns) > 0 {
-		fmt.Fprintf(b, "%s\n", f.paint(ansiMagenta, fmt.Sprintf("UNKNOWN (%d) — could not be checked; unknown is not pass", len(unknowns))))
-		for _, g := range groupByRule(unknowns) {
-			f.ruleHeader(b, r, g)
-			for _, res := range g.Results {
-				line := "    ? " + cleanLine(subjectLabel(res.Subject)) + " — " + cleanLine(res.Message)
-				if len(res.Missing) > 0 && !mentionsAll(res.Message, res.Missing) {
-					line += "  (missing: " + cleanLine(strings.Join(res.Missing, "; ")) + ")"
-				}
-				b.WriteString(line + "\n")
-			}
+		if id := fixID(res); id != "" {
+			det = append(det, "fix "+cleanLine(id))
 		}
-		b.WriteString("\n")
-	}
-
-	if len(waived) > 0 {
-		fmt.Fprintf(b, "%s\n", f.paint(ansiDim, fmt.Sprintf("WAIVED (%d)", len(waived))))
-		for _, g := range groupByRule(waived) {
-			f.ruleHeader(b, r, g)
-			for _, res := range g.Results {
-				line := "    ~ " + cleanLine(subjectLabel(res.Subject)) + " — " + cleanLine(res.Message)
-				if res.Waiver != nil {
-					line += "  (waived: " + cleanLine(waiverString(res.Waiver)) + ")"
-				}
-				b.WriteString(line + "\n")
-			}
+		if res.Waiver != nil && res.Waiver.Expired {
+			det = append(det, "waiver EXPIRED "+cleanLine(res.Waiver.Expires)+": "+cleanLine(res.Waiver.Reason))
 		}
-		b.WriteString("\n")
-	}
+		return det
+	})
+	f.results(b, r, ansiMagenta, fmt.Sprintf("UNKNOWN (%d) — could not be checked; unknown is not pass", len(unknowns)), unknowns, "?", false, func(res Result) []string {
+		if len(res.Missing) > 0 && !mentionsAll(res.Message, res.Missing) {
+			return []string{"missing: " + cleanLine(strings.Join(res.Missing, "; "))}
+		}
+		return nil
+	})
+	f.results(b, r, ansiDim, fmt.Sprintf("WAIVED (%d)", len(waived)), waived, "~", false, func(res Result) []string {
+		if res.Waiver != nil {
+			return []string{"waived: " + cleanLine(waiverString(res.Waiver))}
+		}
+		return nil
+	})
 
 	if p := r.Upgrade; p != nil && len(p.Steps) > 0 {
 		fmt.Fprintf(b, "%s\n", f.paint(ansiBold, cleanLine(strings.ToUpper(upgradeHeading(p)))))
@@ -195,6 +161,33 @@ func (f *TextFormatter) body(b *strings.Builder, r *Report) {
 		}
 		b.WriteString("\n")
 	}
+}
+
+// results prints one section of results (nothing when there are none): the
+// heading, then the results grouped by rule (under a severity heading at
+// each change of severity when bySeverity), one line each:
+// "    <mark> subject — message  (detail; detail)".
+func (f *TextFormatter) results(b *strings.Builder, r *Report, color, heading string, results []Result, mark string, bySeverity bool, detail func(Result) []string) {
+	if len(results) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "%s\n", f.paint(color, heading))
+	sev := ""
+	for _, g := range groupByRule(results) {
+		if s := strings.ToLower(g.Results[0].Severity); bySeverity && s != sev {
+			sev = s
+			fmt.Fprintf(b, "\n%s\n", f.paint(severityColor(s), strings.ToUpper(s)))
+		}
+		f.ruleHeader(b, r, g)
+		for _, res := range g.Results {
+			line := "    " + mark + " " + cleanLine(subjectLabel(res.Subject)) + " — " + cleanLine(res.Message)
+			if det := detail(res); len(det) > 0 {
+				line += "  (" + strings.Join(det, "; ") + ")"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	b.WriteString("\n")
 }
 
 // ruleHeader prints "  [SEVERITY] RULE-ID  Title  [source]  doc-url".

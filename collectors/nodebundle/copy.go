@@ -33,26 +33,7 @@ func CopyNode(bundleDir, name, src, srcNode string) (string, error) {
 	if len(files) == 0 {
 		return "", fmt.Errorf("%s has no node %s (no files under nodes/%s)", src, srcNode, srcNode)
 	}
-	nodesDir := filepath.Join(bundleDir, "nodes")
-	if err := os.MkdirAll(nodesDir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.MkdirTemp(nodesDir, "."+name+".tmp-")
-	if err != nil {
-		return "", err
-	}
-	defer RemoveAll(tmp)
-	if err := writeFiles(tmp, files); err != nil {
-		return "", err
-	}
-	final := filepath.Join(nodesDir, name)
-	if err := RemoveAll(final); err != nil {
-		return "", err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return "", err
-	}
-	return final, nil
+	return replaceNodeDir(bundleDir, name, func(dir string) error { return writeFiles(dir, files) })
 }
 
 // CopySQL copies the sql/<INSTANCE>/... results of an earlier bundle into

@@ -20,6 +20,19 @@ func WriteNode(bundleDir string, a *NodeArtifacts) (string, error) {
 	if err := ValidNodeName(name); err != nil {
 		return "", err
 	}
+	return replaceNodeDir(bundleDir, name, func(dir string) error {
+		if err := writeNodeFiles(dir, a); err != nil {
+			return fmt.Errorf("writing node %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// replaceNodeDir fills a new directory beside <bundleDir>/nodes/<name> with
+// fill, then swaps it in for whatever is there and returns its path: a
+// failed fill leaves the old directory as it was, and a new one never keeps
+// stale files of an earlier run.
+func replaceNodeDir(bundleDir, name string, fill func(dir string) error) (string, error) {
 	nodesDir := filepath.Join(bundleDir, "nodes")
 	if err := os.MkdirAll(nodesDir, 0o755); err != nil {
 		return "", err
@@ -29,8 +42,8 @@ func WriteNode(bundleDir string, a *NodeArtifacts) (string, error) {
 		return "", err
 	}
 	defer RemoveAll(tmp)
-	if err := writeNodeFiles(tmp, a); err != nil {
-		return "", fmt.Errorf("writing node %s: %w", name, err)
+	if err := fill(tmp); err != nil {
+		return "", err
 	}
 	final := filepath.Join(nodesDir, name)
 	if err := RemoveAll(final); err != nil {
