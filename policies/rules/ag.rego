@@ -25,21 +25,32 @@ import data.ssis.lib.sql
 ag_hadr_enabled contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
-	v := facts.get(sql.server(rep.instance), "IsHadrEnabled", null)
-	r := res.decide({
+	inst := rep.instance
+	v := object.get(sql.server(inst), "IsHadrEnabled", null)
+	missing := column_missing(inst, "server_properties", "IsHadrEnabled", v)
+	st := res.status(missing, sql.flagb(v))
+	r := {
 		"rule": "AG-HADR-ENABLED",
-		"subject": sql.subject(rep.instance, "SERVERPROPERTY/IsHadrEnabled"),
-		"missing": column_missing(rep.instance, "server_properties", "IsHadrEnabled", v),
-		"ok": facts.flag_bool(v),
-		"pass_msg": sprintf("%s has Always On availability groups enabled.", [rep.instance]),
-		"fail_msg": sprintf("%s does not have Always On availability groups enabled (IsHadrEnabled = %v); it cannot host SSISDB's replica.", [rep.instance, v]),
-		"unknown_msg": sprintf("%s: IsHadrEnabled could not be read.", [rep.instance]),
-		"observed": v,
+		"status": st,
+		"subject": sql.subject(inst, "SERVERPROPERTY/IsHadrEnabled"),
+		"message": hadr_msg(st, inst, v, missing),
+		"observed": res.observed(st, v),
 		"expected": 1,
-		"evidence": [sql.ev(rep.instance, "server_properties", "IsHadrEnabled")],
-		"fix": res.manual(rep.instance, [sprintf("Enable-SqlAlwaysOn -ServerInstance '%s' -Force (restarts the Database Engine; do secondaries first).", [rep.instance])]),
-	})
+		"missing": missing,
+		"evidence": [sql.ev(inst, "server_properties", "IsHadrEnabled")],
+		"fix": hadr_fix(st, inst),
+	}
 }
+
+hadr_msg("pass", inst, _, _) := sprintf("%s has Always On availability groups enabled.", [inst])
+
+hadr_msg("fail", inst, v, _) := sprintf("%s does not have Always On availability groups enabled (IsHadrEnabled = %v); it cannot host SSISDB's replica.", [inst, v])
+
+hadr_msg("unknown", inst, _, missing) := res.unknown_message(sprintf("%s: IsHadrEnabled could not be read.", [inst]), missing)
+
+hadr_fix("fail", inst) := res.manual(inst, [sprintf("Enable-SqlAlwaysOn -ServerInstance '%s' -Force (restarts the Database Engine; do secondaries first).", [inst])])
+
+hadr_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: Replicas run SQL Server 2017 or later, all the same major version
@@ -60,26 +71,41 @@ ag_hadr_enabled contains r if {
 #   tags: [sql, version]
 ag_version contains r if {
 	some rep in sql.replicas
-	maj := sql.major(rep.instance)
+	inst := rep.instance
+	maj := sql.major(inst)
 	top := sql.max_major
-	r := res.decide({
+	missing := version_missing(inst, maj)
+	st := res.status(missing, count([1 | maj >= 14; maj == top]) == 1)
+	r0 := {
 		"rule": "AG-VERSION",
-		"subject": sql.subject(rep.instance, "SERVERPROPERTY/ProductMajorVersion"),
-		"missing": facts.first_missing([
-			sql.missing(rep.instance, "server_properties"),
-			facts.missing_if(maj == 0, sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(rep.instance, "server_properties")])),
-		]),
-		"ok": count([1 | maj >= 14; maj == top]) == 1,
-		"severity": sql.version_severity(maj),
-		"pass_msg": sprintf("%s runs SQL Server %d (%s).", [rep.instance, maj, facts.get(sql.server(rep.instance), "ProductVersion", "")]),
-		"fail_msg": sql.version_msg(rep.instance, maj, top),
-		"unknown_msg": sprintf("%s: the SQL Server version could not be read.", [rep.instance]),
-		"observed": facts.get(sql.server(rep.instance), "ProductVersion", null),
+		"status": st,
+		"subject": sql.subject(inst, "SERVERPROPERTY/ProductMajorVersion"),
+		"message": version_msg(st, inst, maj, top, missing),
+		"observed": res.observed(st, object.get(sql.server(inst), "ProductVersion", null)),
 		"expected": sprintf("major version %d (14 or later, the same on every replica)", [top]),
-		"evidence": [sql.ev(rep.instance, "server_properties", "ProductMajorVersion")],
-		"fix": res.manual(rep.instance, [sprintf("Upgrade %s to SQL Server major version %d (and run the SSISDB upgrade as CATALOG \"Upgrading SSISDB in an availability group\" describes).", [rep.instance, max({top, 14})])]),
-	})
+		"missing": missing,
+		"evidence": [sql.ev(inst, "server_properties", "ProductMajorVersion")],
+		"fix": version_fix(st, inst, top),
+	}
+	r := res.with_severity(st, r0, sql.version_severity(maj))
 }
+
+version_missing(inst, maj) := m if {
+	m := sql.missing(inst, "server_properties")
+	count(m) > 0
+} else := [sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(inst, "server_properties")])] if {
+	maj == 0
+} else := []
+
+version_msg("pass", inst, maj, _, _) := sprintf("%s runs SQL Server %d (%s).", [inst, maj, object.get(sql.server(inst), "ProductVersion", "")])
+
+version_msg("fail", inst, maj, top, _) := sql.version_msg(inst, maj, top)
+
+version_msg("unknown", inst, _, _, missing) := res.unknown_message(sprintf("%s: the SQL Server version could not be read.", [inst]), missing)
+
+version_fix("fail", inst, top) := res.manual(inst, [sprintf("Upgrade %s to SQL Server major version %d (and run the SSISDB upgrade as CATALOG \"Upgrading SSISDB in an availability group\" describes).", [inst, max({top, 14})])])
+
+version_fix(st, _, _) := null if st != "fail"
 
 # METADATA
 # title: SSISDB is an availability database joined on every replica
@@ -100,39 +126,56 @@ ag_ssisdb_in_ag contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
 	inst := rep.instance
-	in_ag := count([1 | some x in sql.rows(inst, "ag_ssisdb"); upper(facts.str(x.database_name)) == "SSISDB"]) > 0
-	db := sql.ssisdb_row(inst)
-	problems := array.concat(
-		array.concat(
-			["no availability group contains SSISDB" | not in_ag],
-			["SSISDB does not exist here" | db == null],
-		),
-		array.concat(
-			["the local SSISDB is not an availability database (replica_id is null)" | db != null; facts.get(db, "replica_id", null) == null],
-			[sprintf("the primary %s has no SSISDB replica state for it (not joined)", [sql.prim]) | sql.replica_state(inst) == null],
-		),
+	missing := sql.first3(
+		sql.missing(inst, "ag_ssisdb"),
+		sql.missing(inst, "databases"),
+		sql.missing(sql.prim, "ssisdb_replica_states"),
 	)
-	r := res.decide({
+	problems := in_ag_problems(inst)
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "AG-SSISDB-IN-AG",
+		"status": st,
 		"subject": sql.subject(inst, "SSISDB"),
-		"missing": facts.first_missing([
-			sql.missing(inst, "ag_ssisdb"),
-			sql.missing(inst, "databases"),
-			sql.missing(sql.prim, "ssisdb_replica_states"),
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: SSISDB is joined to availability group %s.", [inst, sql.ag_name]),
-		"fail_msg": sprintf("%s: SSISDB is not a joined availability database: %s.", [inst, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: SSISDB's availability group membership could not be checked.", [inst]),
-		"observed": problems,
+		"message": in_ag_msg(st, inst, problems, missing),
+		"observed": res.observed(st, problems),
 		"expected": [],
+		"missing": missing,
 		"evidence": [sql.ev(inst, "ag_ssisdb", "database_name"), sql.ev(inst, "databases", "replica_id"), sql.ev(sql.prim, "ssisdb_replica_states", "replica_server_name")],
-		"fix": res.manual(inst, [
-			sprintf("On the primary %s, add SSISDB to availability group %s with the Add Database wizard (enter the catalog password).", [sql.prim, sql.ag_name]),
-			sprintf("Join SSISDB on %s (ALTER DATABASE [SSISDB] SET HADR AVAILABILITY GROUP = [%s] after restoring it WITH NORECOVERY, or automatic seeding).", [inst, sql.ag_name]),
-		]),
-	})
+		"fix": in_ag_fix(st, inst),
+	}
 }
+
+in_ag_problems(inst) := array.concat(
+	array.concat(
+		["no availability group contains SSISDB" | not in_ag(inst)],
+		["SSISDB does not exist here" | db == null],
+	),
+	array.concat(
+		["the local SSISDB is not an availability database (replica_id is null)" | db != null; object.get(db, "replica_id", null) == null],
+		[sprintf("the primary %s has no SSISDB replica state for it (not joined)", [sql.prim]) | sql.replica_state(inst) == null],
+	),
+) if {
+	db := sql.ssisdb_row(inst)
+}
+
+in_ag(inst) if {
+	some x in sql.rows(inst, "ag_ssisdb")
+	upper(facts.str(x.database_name)) == "SSISDB"
+}
+
+in_ag_msg("pass", inst, _, _) := sprintf("%s: SSISDB is joined to availability group %s.", [inst, sql.ag_name])
+
+in_ag_msg("fail", inst, problems, _) := sprintf("%s: SSISDB is not a joined availability database: %s.", [inst, concat("; ", problems)])
+
+in_ag_msg("unknown", inst, _, missing) := res.unknown_message(sprintf("%s: SSISDB's availability group membership could not be checked.", [inst]), missing)
+
+in_ag_fix("fail", inst) := res.manual(inst, [
+	sprintf("On the primary %s, add SSISDB to availability group %s with the Add Database wizard (enter the catalog password).", [sql.prim, sql.ag_name]),
+	sprintf("Join SSISDB on %s (ALTER DATABASE [SSISDB] SET HADR AVAILABILITY GROUP = [%s] after restoring it WITH NORECOVERY, or automatic seeding).", [inst, sql.ag_name]),
+])
+
+in_ag_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: SSISDB is synchronized and healthy on the synchronous replicas
@@ -153,27 +196,36 @@ ag_ssisdb_sync_healthy contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
 	inst := rep.instance
-	st := sql.replica_state(inst)
+	st0 := sql.replica_state(inst)
 	ar := sql.ag_replica(inst)
-	synchronous := upper(facts.str(facts.get(ar, "availability_mode_desc", ""))) == "SYNCHRONOUS_COMMIT"
-	state := upper(facts.str(facts.get(st, "synchronization_state_desc", "")))
-	health := upper(facts.str(facts.get(st, "synchronization_health_desc", "")))
-	r := res.decide({
+	mode := facts.get(ar, "availability_mode_desc", null)
+	synchronous := upper(facts.str(mode)) == "SYNCHRONOUS_COMMIT"
+	state := upper(facts.str(facts.get(st0, "synchronization_state_desc", "")))
+	health := upper(facts.str(facts.get(st0, "synchronization_health_desc", "")))
+	missing := sql.first2(sql.missing(sql.prim, "ssisdb_replica_states"), sql.missing(sql.prim, "ag_replicas"))
+	st := res.status(missing, (count([1 | not synchronous]) + count([1 | state == "SYNCHRONIZED"; health == "HEALTHY"])) > 0)
+	r := {
 		"rule": "AG-SSISDB-SYNC-HEALTHY",
+		"status": st,
 		"subject": sql.subject(inst, "SSISDB/synchronization"),
-		"missing": facts.first_missing([sql.missing(sql.prim, "ssisdb_replica_states"), sql.missing(sql.prim, "ag_replicas")]),
-		"ok": (count([1 | not synchronous]) + count([1 | state == "SYNCHRONIZED"; health == "HEALTHY"])) > 0,
-		"pass_msg": if_in_ag(sql.sync_pass_msg(inst, synchronous, state, health), sprintf("%s: SSISDB is in no availability group, so there is no synchronous replica to check (AG-SSISDB-IN-AG reports it).", [inst])),
-		"fail_msg": sprintf("%s: SSISDB is %s / %s on this synchronous-commit replica; an automatic failover to it is not safe.", [inst, sql.or_absent(state), sql.or_absent(health)]),
-		"unknown_msg": sprintf("%s: SSISDB's synchronization state could not be read from the primary.", [inst]),
-		"observed": {"availability_mode": facts.get(ar, "availability_mode_desc", null), "synchronization_state": state, "synchronization_health": health},
+		"message": sync_msg(st, inst, synchronous, state, health, missing),
+		"observed": res.observed(st, {"availability_mode": mode, "synchronization_state": state, "synchronization_health": health}),
 		"expected": {"synchronization_state": "SYNCHRONIZED", "synchronization_health": "HEALTHY"},
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_replica_states", inst)],
-		"fix": res.manual(inst, [
-			sprintf("On %s: ALTER DATABASE [SSISDB] SET HADR RESUME; then check the AG dashboard for the cause.", [inst]),
-		]),
-	})
+		"fix": sync_fix(st, inst),
+	}
 }
+
+sync_msg("pass", inst, synchronous, state, health, _) := if_in_ag(sql.sync_pass_msg(inst, synchronous, state, health), sprintf("%s: SSISDB is in no availability group, so there is no synchronous replica to check (AG-SSISDB-IN-AG reports it).", [inst]))
+
+sync_msg("fail", inst, _, state, health, _) := sprintf("%s: SSISDB is %s / %s on this synchronous-commit replica; an automatic failover to it is not safe.", [inst, sql.or_absent(state), sql.or_absent(health)])
+
+sync_msg("unknown", inst, _, _, _, missing) := res.unknown_message(sprintf("%s: SSISDB's synchronization state could not be read from the primary.", [inst]), missing)
+
+sync_fix("fail", inst) := res.manual(inst, [sprintf("On %s: ALTER DATABASE [SSISDB] SET HADR RESUME; then check the AG dashboard for the cause.", [inst])])
+
+sync_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: The SSISDB availability group has a listener
@@ -196,21 +248,36 @@ ag_listener contains r if {
 	declared := facts.str(facts.get(facts.deployment, ["declared", "listener"], ""))
 	lsn := facts.listener
 	found := [sprintf("%s,%v", [l.dns_name, l.port]) | some l in ls]
-	matching := [l | some l in ls; names.host_eq(facts.str(l.dns_name), facts.str(facts.get(lsn, "host", ""))); l.port == facts.eff_port(lsn)]
-	r := res.decide({
+	missing := sql.missing(sql.prim, "ag_listeners")
+	st := res.status(missing, (count([1 | count(ls) > 0; declared == ""]) + count([1 | declared != ""; listener_matches(ls, lsn)])) > 0)
+	r := {
 		"rule": "AG-LISTENER",
-		"subject": res.deployment_subject("ag:SSISDB/listener"),
-		"missing": sql.missing(sql.prim, "ag_listeners"),
-		"ok": (count([1 | count(ls) > 0; declared == ""]) + count([1 | declared != ""; count(matching) > 0])) > 0,
-		"pass_msg": sprintf("Availability group %s has the listener %s.", [sql.ag_name, concat(", ", found)]),
-		"fail_msg": if_in_ag(sql.listener_msg(ls, declared, found), "SSISDB is in no availability group, so no listener leads to it; add SSISDB to the availability group first (AG-SSISDB-IN-AG)."),
-		"unknown_msg": "The SSISDB availability group's listeners could not be read from the primary.",
-		"observed": found,
+		"status": st,
+		"subject": {"kind": "deployment", "object": "ag:SSISDB/listener"},
+		"message": listener_msg(st, ls, declared, found, missing),
+		"observed": res.observed(st, found),
 		"expected": sql.or_any(declared),
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ag_listeners", "dns_name")],
-		"fix": res.manual(sql.prim, [sprintf("ALTER AVAILABILITY GROUP [%s] ADD LISTENER N'%s' (WITH IP ((N'<ip>', N'<mask>')), PORT = %d);", [sql.ag_name, names.short_name(facts.str(facts.get(lsn, "host", "aglsn"))), facts.eff_port(lsn)])]),
-	})
+		"fix": listener_fix(st, lsn),
+	}
 }
+
+listener_matches(ls, lsn) if {
+	some l in ls
+	names.host_eq(facts.str(l.dns_name), facts.str(facts.get(lsn, "host", "")))
+	l.port == facts.eff_port(lsn)
+}
+
+listener_msg("pass", _, _, found, _) := sprintf("Availability group %s has the listener %s.", [sql.ag_name, concat(", ", found)])
+
+listener_msg("fail", ls, declared, found, _) := if_in_ag(sql.listener_msg(ls, declared, found), "SSISDB is in no availability group, so no listener leads to it; add SSISDB to the availability group first (AG-SSISDB-IN-AG).")
+
+listener_msg("unknown", _, _, _, missing) := res.unknown_message("The SSISDB availability group's listeners could not be read from the primary.", missing)
+
+listener_fix("fail", lsn) := res.manual(sql.prim, [sprintf("ALTER AVAILABILITY GROUP [%s] ADD LISTENER N'%s' (WITH IP ((N'<ip>', N'<mask>')), PORT = %d);", [sql.ag_name, names.short_name(facts.str(facts.get(lsn, "host", "aglsn"))), facts.eff_port(lsn)])])
+
+listener_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: Always On support for SSIS is enabled on every replica
@@ -233,38 +300,51 @@ ag_ssis_alwayson_support contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
 	inst := rep.instance
-	listed := count([1 | some x in sql.rows(sql.prim, "ssisdb_alwayson_replicas"); sql.same_server(facts.str(x.server_name), inst)]) > 0
-	startup := facts.flag_bool(facts.get(sql.named_row(inst, "startup_procs", "sp_ssis_startup"), "is_startup", false))
-	clr := facts.flag_bool(facts.get(sql.named_row(inst, "configurations", "clr enabled"), "value_in_use", 0))
+	clr := sql.flagb(facts.get(sql.named_row(inst, "configurations", "clr enabled"), "value_in_use", 0))
 	problems := array.concat(
 		array.concat(
-			[sprintf("catalog.alwayson_replicas on %s does not list it", [sql.prim]) | not listed],
-			["master.dbo.sp_ssis_startup is not a startup procedure" | not startup],
+			[sprintf("catalog.alwayson_replicas on %s does not list it", [sql.prim]) | not alwayson_listed(inst)],
+			["master.dbo.sp_ssis_startup is not a startup procedure" | not sql.flagb(facts.get(sql.named_row(inst, "startup_procs", "sp_ssis_startup"), "is_startup", false))],
 		),
 		["clr enabled is 0" | not clr],
 	)
-	r := res.decide({
+	missing := sql.first3(
+		sql.missing(sql.prim, "ssisdb_alwayson_replicas"),
+		sql.missing(inst, "startup_procs"),
+		sql.missing(inst, "configurations"),
+	)
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "AG-SSIS-ALWAYSON-SUPPORT",
+		"status": st,
 		"subject": sql.subject(inst, "SSISDB/alwayson-support"),
-		"missing": facts.first_missing([
-			sql.missing(sql.prim, "ssisdb_alwayson_replicas"),
-			sql.missing(inst, "startup_procs"),
-			sql.missing(inst, "configurations"),
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: Always On support for SSIS is enabled.", [inst]),
-		"fail_msg": sprintf("%s: Always On support for SSIS is incomplete: %s.", [inst, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: Always On support for SSIS could not be checked.", [inst]),
-		"observed": problems,
+		"message": alwayson_msg(st, inst, problems, missing),
+		"observed": res.observed(st, problems),
 		"expected": [],
+		"missing": missing,
 		"evidence": [
 			sql.ev(sql.prim, "ssisdb_alwayson_replicas", "server_name"),
 			sql.ev(inst, "startup_procs", "sp_ssis_startup"),
 			sql.ev(inst, "configurations", "clr enabled"),
 		],
-		"fix": sql.alwayson_fix(inst, problems, clr),
-	})
+		"fix": alwayson_fix(st, inst, problems, clr),
+	}
 }
+
+alwayson_listed(inst) if {
+	some x in sql.rows(sql.prim, "ssisdb_alwayson_replicas")
+	sql.same_server(facts.str(x.server_name), inst)
+}
+
+alwayson_msg("pass", inst, _, _) := sprintf("%s: Always On support for SSIS is enabled.", [inst])
+
+alwayson_msg("fail", inst, problems, _) := sprintf("%s: Always On support for SSIS is incomplete: %s.", [inst, concat("; ", problems)])
+
+alwayson_msg("unknown", inst, _, missing) := res.unknown_message(sprintf("%s: Always On support for SSIS could not be checked.", [inst]), missing)
+
+alwayson_fix("fail", inst, problems, clr) := sql.alwayson_fix(inst, problems, clr)
+
+alwayson_fix(st, _, _, _) := null if st != "fail"
 
 # METADATA
 # title: SSISDB's master key is encrypted by the service master key on the primary
@@ -285,23 +365,37 @@ ag_ssisdb_dmk_by_smk contains r if {
 	facts.variant == "ag"
 	db := sql.ssisdb_row(sql.prim)
 	v := facts.get(db, "is_master_key_encrypted_by_server", null)
-	r := res.decide({
+	missing := dmk_missing(db)
+	st := res.status(missing, sql.flagb(v))
+	r := {
 		"rule": "AG-SSISDB-DMK-BY-SMK",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "SSISDB/master-key"),
-		"missing": facts.first_missing([
-			sql.missing(sql.prim, "databases"),
-			facts.missing_if(db == null, sprintf("%s: no SSISDB row on the primary", [sql.artifact(sql.prim, "databases")])),
-		]),
-		"ok": facts.flag_bool(v),
-		"pass_msg": sprintf("SSISDB on the primary %s: the master key is encrypted by the service master key.", [sql.prim]),
-		"fail_msg": sprintf("SSISDB on the primary %s: the master key is not encrypted by the service master key; SSISDB cannot open its keys.", [sql.prim]),
-		"unknown_msg": "SSISDB's master key encryption could not be read from the primary.",
-		"observed": v,
+		"message": dmk_msg(st, missing),
+		"observed": res.observed(st, v),
 		"expected": true,
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "databases", "is_master_key_encrypted_by_server")],
-		"fix": res.fix("sql-dmk-by-smk", facts.primary_label, {}),
-	})
+		"fix": dmk_fix(st),
+	}
 }
+
+dmk_missing(db) := m if {
+	m := sql.missing(sql.prim, "databases")
+	count(m) > 0
+} else := [sprintf("%s: no SSISDB row on the primary", [sql.artifact(sql.prim, "databases")])] if {
+	db == null
+} else := []
+
+dmk_msg("pass", _) := sprintf("SSISDB on the primary %s: the master key is encrypted by the service master key.", [sql.prim])
+
+dmk_msg("fail", _) := sprintf("SSISDB on the primary %s: the master key is not encrypted by the service master key; SSISDB cannot open its keys.", [sql.prim])
+
+dmk_msg("unknown", missing) := res.unknown_message("SSISDB's master key encryption could not be read from the primary.", missing)
+
+dmk_fix("fail") := {"id": "sql-dmk-by-smk", "target": facts.primary_label, "params": {}}
+
+dmk_fix(st) := null if st != "fail"
 
 # METADATA
 # title: Replicas allow SQL Server authentication
@@ -322,24 +416,34 @@ ag_ssisdb_dmk_by_smk contains r if {
 ag_sql_auth_mixed contains r if {
 	some rep in sql.replicas
 	inst := rep.instance
-	v := facts.get(sql.server(inst), "IsIntegratedSecurityOnly", null)
-	r := res.decide({
+	v := object.get(sql.server(inst), "IsIntegratedSecurityOnly", null)
+	missing := sql.missing(inst, "server_properties")
+	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | not facts.flag(v)])) > 0)
+	r := {
 		"rule": "AG-SQL-AUTH-MIXED",
+		"status": st,
 		"subject": sql.subject(inst, "SERVERPROPERTY/IsIntegratedSecurityOnly"),
-		"missing": sql.missing(inst, "server_properties"),
-		"ok": (count([1 | sql.windows_logging]) + count([1 | not facts.flag(v)])) > 0,
-		"pass_msg": sql.auth_pass_msg(inst),
-		"fail_msg": sprintf("%s allows only Windows authentication; the workers' SQL logging login cannot log in, so no execution log is written.", [inst]),
-		"unknown_msg": sprintf("%s: the authentication mode could not be read.", [inst]),
-		"observed": v,
+		"message": auth_msg(st, inst, missing),
+		"observed": res.observed(st, v),
 		"expected": 0,
+		"missing": missing,
 		"evidence": [sql.ev(inst, "server_properties", "IsIntegratedSecurityOnly")],
-		"fix": res.manual(inst, [
-			sprintf("On %s: EXEC master.dbo.xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\\Microsoft\\MSSQLServer\\MSSQLServer', N'LoginMode', REG_DWORD, 2;", [inst]),
-			"Restart the Database Engine (secondaries first, then fail over and restart the old primary).",
-		]),
-	})
+		"fix": auth_fix(st, inst),
+	}
 }
+
+auth_msg("pass", inst, _) := sql.auth_pass_msg(inst)
+
+auth_msg("fail", inst, _) := sprintf("%s allows only Windows authentication; the workers' SQL logging login cannot log in, so no execution log is written.", [inst])
+
+auth_msg("unknown", inst, missing) := res.unknown_message(sprintf("%s: the authentication mode could not be read.", [inst]), missing)
+
+auth_fix("fail", inst) := res.manual(inst, [
+	sprintf("On %s: EXEC master.dbo.xp_instance_regwrite N'HKEY_LOCAL_MACHINE', N'Software\\Microsoft\\MSSQLServer\\MSSQLServer', N'LoginMode', REG_DWORD, 2;", [inst]),
+	"Restart the Database Engine (secondaries first, then fail over and restart the old primary).",
+])
+
+auth_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: A synchronous secondary can take over automatically
@@ -368,23 +472,33 @@ ag_automatic_failover contains r if {
 		upper(facts.str(x.availability_mode_desc)) == "SYNCHRONOUS_COMMIT"
 		upper(facts.str(x.failover_mode_desc)) == "AUTOMATIC"
 	]
-	r := res.decide({
+	missing := sql.missing(sql.prim, "ag_replicas")
+	st := res.status(missing, count(auto) > 0)
+	r := {
 		"rule": "AG-AUTOMATIC-FAILOVER",
-		"subject": res.deployment_subject("ag:SSISDB/failover"),
-		"missing": sql.missing(sql.prim, "ag_replicas"),
-		"ok": count(auto) > 0,
-		"pass_msg": sprintf("Availability group %s can fail over automatically to %s.", [sql.ag_name, concat(", ", auto)]),
-		"fail_msg": if_in_ag(
-			sprintf("Availability group %s has no synchronous-commit secondary with automatic failover (secondaries: %s); SSISDB does not fail over on its own.", [sql.ag_name, concat(", ", sql.or_none(secs))]),
-			"SSISDB is in no availability group, so it has no secondary to fail over to (AG-SSISDB-IN-AG).",
-		),
-		"unknown_msg": "The SSISDB availability group's replicas could not be read from the primary.",
-		"observed": auto,
+		"status": st,
+		"subject": {"kind": "deployment", "object": "ag:SSISDB/failover"},
+		"message": failover_msg(st, secs, auto, missing),
+		"observed": res.observed(st, auto),
 		"expected": "at least one synchronous-commit, automatic-failover secondary",
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ag_replicas", "failover_mode_desc")],
-		"fix": res.manual(sql.prim, [sprintf("ALTER AVAILABILITY GROUP [%s] MODIFY REPLICA ON N'%s' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT); then WITH (FAILOVER_MODE = AUTOMATIC) on the primary and that secondary.", [sql.ag_name, array.concat(secs, ["<secondary>"])[0]])]),
-	})
+		"fix": failover_fix(st, secs),
+	}
 }
+
+failover_msg("pass", _, auto, _) := sprintf("Availability group %s can fail over automatically to %s.", [sql.ag_name, concat(", ", auto)])
+
+failover_msg("fail", secs, _, _) := if_in_ag(
+	sprintf("Availability group %s has no synchronous-commit secondary with automatic failover (secondaries: %s); SSISDB does not fail over on its own.", [sql.ag_name, concat(", ", sql.or_none(secs))]),
+	"SSISDB is in no availability group, so it has no secondary to fail over to (AG-SSISDB-IN-AG).",
+)
+
+failover_msg("unknown", _, _, missing) := res.unknown_message("The SSISDB availability group's replicas could not be read from the primary.", missing)
+
+failover_fix("fail", secs) := res.manual(sql.prim, [sprintf("ALTER AVAILABILITY GROUP [%s] MODIFY REPLICA ON N'%s' WITH (AVAILABILITY_MODE = SYNCHRONOUS_COMMIT); then WITH (FAILOVER_MODE = AUTOMATIC) on the primary and that secondary.", [sql.ag_name, array.concat(secs, ["<secondary>"])[0]])])
+
+failover_fix(st, _) := null if st != "fail"
 
 # column_missing: the query's own missing reasons, else the column itself
 # when it is NULL or absent (a value that cannot be read is unknown, not a
