@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,42 +26,134 @@ import (
 // walker does not know) go through encoding/json, so the result is the
 // same either way; TestInputValueDirect compares the two on every example.
 func toValue(v reflect.Value) (ast.Value, error) {
+	c := &converter{}
+	return c.value(v)
+}
+
+// converter holds what one conversion reuses: terms are carved from slabs
+// (one allocation for many terms; they all live as long as the value), the
+// pairs of the objects being built share one stack, and the keys of the
+// maps are boxed once per distinct key.
+type converter struct {
+	terms []ast.Term
+	slab  int
+	pairs [][2]*ast.Term
+	keys  map[string]ast.Value
+}
+
+func (c *converter) term(v ast.Value) *ast.Term {
+	if len(c.terms) == 0 {
+		c.slab = min(max(2*c.slab, 64), 1024)
+		c.terms = make([]ast.Term, c.slab)
+	}
+	t := &c.terms[0]
+	c.terms = c.terms[1:]
+	t.Value = v
+	return t
+}
+
+// key is the boxed AST string of a map key (valid UTF-8).
+func (c *converter) key(k string) ast.Value {
+	if v, ok := c.keys[k]; ok {
+		return v
+	}
+	if c.keys == nil {
+		c.keys = map[string]ast.Value{}
+	}
+	v := ast.Value(ast.String(k))
+	c.keys[k] = v
+	return v
+}
+
+// object builds the object of the pairs pushed since base and pops them.
+func (c *converter) object(base int) ast.Value {
+	obj := ast.NewObject(c.pairs[base:]...)
+	clear(c.pairs[base:])
+	c.pairs = c.pairs[:base]
+	return obj
+}
+
+// typeInfo is what value needs to know of a type, worked out once.
+type typeInfo struct {
+	marshaler bool          // hasMarshaler: encoding/json converts it
+	fields    []structField // a struct's JSON fields
+}
+
+type structField struct {
+	field
+	key ast.Value
+	// kind is the field's kind when it is a string, bool or int type
+	// without a marshaler (converted in place), else reflect.Invalid.
+	kind reflect.Kind
+}
+
+var typeInfos sync.Map // reflect.Type -> *typeInfo
+
+func infoOf(t reflect.Type) *typeInfo {
+	if ti, ok := typeInfos.Load(t); ok {
+		return ti.(*typeInfo)
+	}
+	ti := &typeInfo{marshaler: hasMarshaler(t)}
+	if t.Kind() == reflect.Struct {
+		for _, f := range structFields(t) {
+			sf := structField{field: f, key: ast.String(f.name)}
+			if ft := t.FieldByIndex(f.index).Type; !hasMarshaler(ft) && ft != jsonNumber {
+				switch k := ft.Kind(); k {
+				case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+					sf.kind = k
+				}
+			}
+			ti.fields = append(ti.fields, sf)
+		}
+	}
+	typeInfos.Store(t, ti)
+	return ti
+}
+
+func (c *converter) value(v reflect.Value) (ast.Value, error) {
 	switch v.Kind() {
 	case reflect.Invalid:
 		return ast.Null{}, nil
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Interface:
+		if v.IsNil() {
+			return ast.Null{}, nil
+		}
+		if v.CanInterface() {
+			return c.dynamic(v.Interface(), v.Elem())
+		}
+		return c.value(v.Elem())
+	case reflect.Pointer:
 		if v.IsNil() {
 			return ast.Null{}, nil
 		}
 	}
-	if v.Kind() != reflect.Pointer && v.Kind() != reflect.Interface && hasMarshaler(v.Type()) {
+	ti := infoOf(v.Type())
+	if ti.marshaler {
 		return viaJSON(v)
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
-		if hasMarshaler(v.Type()) {
-			return viaJSON(v)
-		}
-		return toValue(v.Elem())
-	case reflect.Interface:
-		return toValue(v.Elem())
+		return c.value(v.Elem())
 	case reflect.String:
 		if v.Type() == jsonNumber {
-			n := v.String()
-			if n == "" {
-				n = "0" // as encoding/json writes it
-			}
-			return ast.Number(n), nil
+			return numberValue(json.Number(v.String())), nil
 		}
-		return ast.String(jsonString(v.String())), nil
+		return stringValue(v.String()), nil
 	case reflect.Bool:
-		return ast.Boolean(v.Bool()), nil
+		return ast.InternedValue(v.Bool()), nil
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return ast.Number(strconv.FormatInt(v.Int(), 10)), nil
+		return intValue(v.Int()), nil
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		if u := v.Uint(); u < 1<<31 {
+			return intValue(int64(u)), nil
+		}
 		return ast.Number(strconv.FormatUint(v.Uint(), 10)), nil
 	case reflect.Float32, reflect.Float64:
-		if n, ok := jsonFloat(v.Float(), v.Type().Bits()); ok {
+		if v.Type().Bits() == 64 {
+			if x, ok := floatValue(v.Float()); ok {
+				return x, nil
+			}
+		} else if n, ok := jsonFloat(v.Float(), 32); ok {
 			return ast.Number(n), nil
 		}
 		return viaJSON(v)
@@ -75,11 +168,11 @@ func toValue(v reflect.Value) (ast.Value, error) {
 	case reflect.Array:
 		terms := make([]*ast.Term, v.Len())
 		for i := range terms {
-			x, err := toValue(v.Index(i))
+			x, err := c.value(v.Index(i))
 			if err != nil {
 				return nil, err
 			}
-			terms[i] = ast.NewTerm(x)
+			terms[i] = c.term(x)
 		}
 		return ast.NewArray(terms...), nil
 	case reflect.Map:
@@ -89,33 +182,172 @@ func toValue(v reflect.Value) (ast.Value, error) {
 		if v.Type().Key().Kind() != reflect.String {
 			return viaJSON(v)
 		}
-		obj := ast.NewObjectWithCapacity(v.Len())
+		if !validKeys(v) {
+			return c.mapSorted(v)
+		}
+		base := len(c.pairs)
 		it := v.MapRange()
 		for it.Next() {
-			x, err := toValue(it.Value())
+			x, err := c.value(it.Value())
 			if err != nil {
 				return nil, err
 			}
-			obj.Insert(ast.StringTerm(jsonString(it.Key().String())), ast.NewTerm(x))
+			c.pairs = append(c.pairs, [2]*ast.Term{c.term(c.key(it.Key().String())), c.term(x)})
 		}
-		return obj, nil
+		return c.object(base), nil
 	case reflect.Struct:
-		fields := structFields(v.Type())
-		obj := ast.NewObjectWithCapacity(len(fields))
-		for _, f := range fields {
+		base := len(c.pairs)
+		for _, f := range ti.fields {
 			fv, ok := fieldByIndex(v, f.index)
 			if !ok || (f.omitEmpty && isEmptyValue(fv)) {
 				continue
 			}
-			x, err := toValue(fv)
-			if err != nil {
-				return nil, err
+			var x ast.Value
+			switch f.kind {
+			case reflect.String:
+				x = stringValue(fv.String())
+			case reflect.Bool:
+				x = ast.InternedValue(fv.Bool())
+			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+				x = intValue(fv.Int())
+			default:
+				var err error
+				if x, err = c.value(fv); err != nil {
+					return nil, err
+				}
 			}
-			obj.Insert(ast.StringTerm(f.name), ast.NewTerm(x))
+			c.pairs = append(c.pairs, [2]*ast.Term{c.term(f.key), c.term(x)})
 		}
-		return obj, nil
+		return c.object(base), nil
 	}
 	return viaJSON(v)
+}
+
+// dynamic converts the content x of an interface (e its reflect.Value):
+// the types JSON decoding gives are converted without reflection.
+func (c *converter) dynamic(x any, e reflect.Value) (ast.Value, error) {
+	switch x := x.(type) {
+	case string:
+		return stringValue(x), nil
+	case bool:
+		return ast.InternedValue(x), nil
+	case float64:
+		if v, ok := floatValue(x); ok {
+			return v, nil
+		}
+	case int:
+		return intValue(int64(x)), nil
+	case int64:
+		return intValue(x), nil
+	case json.Number:
+		return numberValue(x), nil
+	case []any:
+		if x == nil {
+			return ast.Null{}, nil
+		}
+		terms := make([]*ast.Term, len(x))
+		for i, el := range x {
+			var v ast.Value
+			var err error
+			if el == nil {
+				v = ast.Null{}
+			} else if v, err = c.dynamic(el, reflect.Value{}); err != nil {
+				return nil, err
+			}
+			terms[i] = c.term(v)
+		}
+		return ast.NewArray(terms...), nil
+	case map[string]any:
+		if x == nil {
+			return ast.Null{}, nil
+		}
+		for k := range x {
+			if !utf8.ValidString(k) {
+				return c.value(reflect.ValueOf(x))
+			}
+		}
+		base := len(c.pairs)
+		for k, el := range x {
+			var v ast.Value
+			var err error
+			if el == nil {
+				v = ast.Null{}
+			} else if v, err = c.dynamic(el, reflect.Value{}); err != nil {
+				return nil, err
+			}
+			c.pairs = append(c.pairs, [2]*ast.Term{c.term(c.key(k)), c.term(v)})
+		}
+		return c.object(base), nil
+	}
+	if !e.IsValid() {
+		e = reflect.ValueOf(x)
+	}
+	return c.value(e)
+}
+
+// validKeys tells whether every key of a map with string keys is valid
+// UTF-8 (then no two keys are the same string once coerced).
+func validKeys(v reflect.Value) bool {
+	it := v.MapRange()
+	for it.Next() {
+		if !utf8.ValidString(it.Key().String()) {
+			return false
+		}
+	}
+	return true
+}
+
+// mapSorted converts a map whose keys are not all valid UTF-8 as the JSON
+// round trip does: keys in sorted order, coerced, the last of equal
+// coerced keys wins.
+func (c *converter) mapSorted(v reflect.Value) (ast.Value, error) {
+	keys := v.MapKeys()
+	slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+	obj := ast.NewObjectWithCapacity(len(keys))
+	for _, k := range keys {
+		x, err := c.value(v.MapIndex(k))
+		if err != nil {
+			return nil, err
+		}
+		obj.Insert(ast.StringTerm(jsonString(k.String())), c.term(x))
+	}
+	return obj, nil
+}
+
+func stringValue(s string) ast.Value {
+	if s == "" {
+		return ast.InternedEmptyStringValue
+	}
+	return ast.String(jsonString(s))
+}
+
+// intValue is the number as encoding/json writes it, interned when small.
+func intValue(i int64) ast.Value {
+	if ast.HasInternedIntNumberTerm(int(i)) && i == int64(int(i)) {
+		return ast.InternedValue(int(i))
+	}
+	return ast.Number(strconv.FormatInt(i, 10))
+}
+
+// floatValue is a float64 as encoding/json writes it; false for NaN and
+// ±Inf (which encoding/json refuses).
+func floatValue(f float64) (ast.Value, bool) {
+	if f == math.Trunc(f) && f >= -1 && f < 1<<20 && !(f == 0 && math.Signbit(f)) && ast.HasInternedIntNumberTerm(int(f)) {
+		return ast.InternedValue(int(f)), true // written as an integer
+	}
+	n, ok := jsonFloat(f, 64)
+	if !ok {
+		return nil, false
+	}
+	return ast.Number(n), true
+}
+
+// numberValue is a json.Number as encoding/json writes it.
+func numberValue(n json.Number) ast.Value {
+	if n == "" {
+		return ast.Number("0")
+	}
+	return ast.Number(n)
 }
 
 // jsonFloat formats a float as encoding/json does; false for NaN and ±Inf.

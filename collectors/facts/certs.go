@@ -9,10 +9,12 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
+	"math"
 	"path"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 )
@@ -72,11 +74,152 @@ func ParseCertificate(data []byte) (*Cert, error) {
 // dnString renders a distinguished name from its DER with every attribute
 // (pkix.Name.String keeps only the last CN of a subject with several).
 func dnString(raw []byte, parsed pkix.Name) string {
+	if seq, ok := rdnSequenceFast(raw); ok {
+		return seq.String()
+	}
+	return dnStringASN1(raw, parsed)
+}
+
+// dnStringASN1 is dnString through encoding/asn1 (reflection).
+func dnStringASN1(raw []byte, parsed pkix.Name) string {
 	var seq pkix.RDNSequence
 	if rest, err := asn1.Unmarshal(raw, &seq); err == nil && len(rest) == 0 {
 		return seq.String()
 	}
 	return parsed.String()
+}
+
+// rdnSequenceFast parses a distinguished name's DER into what
+// asn1.Unmarshal gives for the common shape: every attribute value a
+// UTF8String or a PrintableString, short or minimal long lengths, nothing
+// after the value of an attribute. ok is false for anything else (the
+// caller then asks encoding/asn1). FuzzRDNSequenceFast compares the two.
+func rdnSequenceFast(raw []byte) (pkix.RDNSequence, bool) {
+	body, rest, ok := derElement(raw, 0x30)
+	if !ok || len(rest) != 0 {
+		return nil, false
+	}
+	var seq pkix.RDNSequence
+	for len(body) > 0 {
+		var set []byte
+		if set, body, ok = derElement(body, 0x31); !ok {
+			return nil, false
+		}
+		rdn := pkix.RelativeDistinguishedNameSET{}
+		for len(set) > 0 {
+			var atv, oid, val []byte
+			var tag byte
+			if atv, set, ok = derElement(set, 0x30); !ok {
+				return nil, false
+			}
+			if oid, atv, ok = derElement(atv, 0x06); !ok || len(atv) == 0 {
+				return nil, false
+			}
+			tag = atv[0]
+			if val, atv, ok = derElement(atv, tag); !ok || len(atv) != 0 {
+				return nil, false
+			}
+			switch tag {
+			case 0x0c: // UTF8String
+				if !utf8.Valid(val) {
+					return nil, false
+				}
+			case 0x13: // PrintableString
+				for _, b := range val {
+					if !isPrintableASN1(b) {
+						return nil, false
+					}
+				}
+			default:
+				return nil, false
+			}
+			t, ok := parseOID(oid)
+			if !ok {
+				return nil, false
+			}
+			rdn = append(rdn, pkix.AttributeTypeAndValue{Type: t, Value: string(val)})
+		}
+		seq = append(seq, rdn)
+	}
+	return seq, true
+}
+
+// derElement reads one element with the given tag byte at the start of b
+// and returns its content and what follows; lengths as encoding/asn1
+// accepts them (DER: short form below 128, minimal long form).
+func derElement(b []byte, tag byte) (content, rest []byte, ok bool) {
+	if len(b) < 2 || b[0] != tag || tag&0x1f == 0x1f {
+		return nil, nil, false
+	}
+	n, off := int(b[1]), 2
+	if n&0x80 != 0 {
+		nb := n & 0x7f
+		if nb == 0 || nb > 3 {
+			return nil, nil, false
+		}
+		n = 0
+		for i := 0; i < nb; i++ {
+			if off >= len(b) {
+				return nil, nil, false
+			}
+			n = n<<8 | int(b[off])
+			off++
+			if n == 0 {
+				return nil, nil, false // leading zero
+			}
+		}
+		if n < 0x80 {
+			return nil, nil, false // not minimal
+		}
+	}
+	if n > len(b)-off {
+		return nil, nil, false
+	}
+	return b[off : off+n], b[off+n:], true
+}
+
+// isPrintableASN1 is encoding/asn1's PrintableString alphabet (with the
+// '*' and '&' it tolerates).
+func isPrintableASN1(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
+		'\'' <= b && b <= ')' || '+' <= b && b <= '/' ||
+		b == ' ' || b == ':' || b == '=' || b == '?' || b == '*' || b == '&'
+}
+
+// parseOID parses an OBJECT IDENTIFIER's content as encoding/asn1 does.
+func parseOID(b []byte) (asn1.ObjectIdentifier, bool) {
+	if len(b) == 0 {
+		return nil, false
+	}
+	s := make(asn1.ObjectIdentifier, 0, len(b)+1)
+	off := 0
+	for first := true; off < len(b); first = false {
+		var v int64
+		for shifted := 0; ; shifted++ {
+			if off >= len(b) || shifted == 5 || shifted == 0 && b[off] == 0x80 {
+				return nil, false
+			}
+			c := b[off]
+			off++
+			v = v<<7 | int64(c&0x7f)
+			if c&0x80 == 0 {
+				break
+			}
+		}
+		if v > math.MaxInt32 {
+			return nil, false
+		}
+		if first {
+			if v < 80 {
+				s = append(s, int(v)/40, int(v)%40)
+			} else {
+				s = append(s, 2, int(v)-80)
+			}
+			continue
+		}
+		s = append(s, int(v))
+	}
+	return s, true
 }
 
 func certTime(t time.Time) (string, int64) {

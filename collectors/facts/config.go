@@ -150,14 +150,26 @@ func ParseSettings(name string, data []byte) *ConfigFile {
 	return cf
 }
 
+// canonicalMaster and canonicalWorker are canonicalKeys' maps, built once
+// (read only).
+var (
+	canonicalMaster = buildCanonicalKeys(masterKeys)
+	canonicalWorker = buildCanonicalKeys(workerKeys)
+)
+
+// canonicalKeys maps the lower-case documented keys of a kind to their
+// spelling; the map is shared: read only.
 func canonicalKeys(kind string) map[string]string {
-	var keys []string
 	switch kind {
 	case "master":
-		keys = masterKeys
+		return canonicalMaster
 	case "worker":
-		keys = workerKeys
+		return canonicalWorker
 	}
+	return map[string]string{}
+}
+
+func buildCanonicalKeys(keys []string) map[string]string {
 	m := make(map[string]string, len(keys))
 	for _, k := range keys {
 		m[strings.ToLower(k)] = k

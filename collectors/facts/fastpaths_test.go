@@ -1,6 +1,10 @@
 package facts
 
 import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -71,4 +75,154 @@ func FuzzServiceKind(f *testing.F) {
 			t.Fatalf("%q: got %s %q, want %s %q", name, k1, v1, k2, v2)
 		}
 	})
+}
+
+// parseNetshSlow and sectionStartSlow are ParseNetsh as it was (a copy
+// of the whole text with CRLF replaced, a lower-case copy of every line).
+func parseNetshSlow(text string) (map[string]*SSLBinding, error) {
+	out := map[string]*SSLBinding{}
+	if !utf8.ValidString(text) {
+		return nil, errors.New("not netsh output: invalid UTF-8")
+	}
+	text = strings.TrimPrefix(text, "\uFEFF")
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var cur *SSLBinding
+	sawHeader := false
+	for i, raw := range lines {
+		line := strings.TrimSpace(strings.TrimSuffix(raw, "\r"))
+		if line == "" || strings.Trim(line, "-") == "" {
+			continue
+		}
+		lower := strings.ToLower(line)
+		if strings.HasPrefix(lower, "ssl certificate bindings") {
+			sawHeader = true
+			continue
+		}
+		kind, endpoint, isSection := sectionStartSlow(line, lower)
+		if isSection {
+			if endpoint == "" {
+				return nil, fmt.Errorf("line %d: %q has no endpoint", i+1, line)
+			}
+			key := endpoint
+			if kind == BindingCCS {
+				key = "ccs:" + endpoint
+			}
+			if _, dup := out[key]; dup {
+				return nil, fmt.Errorf("line %d: binding %s appears twice", i+1, key)
+			}
+			cur = &SSLBinding{Endpoint: endpoint, Kind: kind, Line: i + 1, Port: endpointPort(endpoint)}
+			out[key] = cur
+			continue
+		}
+		if cur == nil {
+			continue // preamble text
+		}
+		k, v, ok := splitKV(line)
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(k) {
+		case "certificate hash":
+			if strings.EqualFold(v, "(null)") {
+				v = ""
+			}
+			cur.CertificateHash = NormalizeThumbprint(v)
+		case "application id":
+			cur.ApplicationID = v
+		case "certificate store name":
+			if strings.EqualFold(v, "(null)") {
+				v = ""
+			}
+			cur.StoreName = v
+		}
+	}
+	if len(out) == 0 && !sawHeader && strings.TrimSpace(text) != "" {
+		return nil, errors.New("not `netsh http show sslcert` output in English: no \"SSL Certificate bindings\" header and no \"IP:port\" / \"Hostname:port\" lines")
+	}
+	return out, nil
+}
+func sectionStartSlow(line, lower string) (kind, endpoint string, ok bool) {
+	for _, s := range []struct{ prefix, kind string }{
+		{"ip:port", BindingIP},
+		{"hostname:port", BindingHostname},
+		{"central certificate store", BindingCCS},
+	} {
+		if strings.HasPrefix(lower, s.prefix) {
+			rest := strings.TrimSpace(line[len(s.prefix):])
+			rest = strings.TrimSpace(strings.TrimPrefix(rest, ":"))
+			return s.kind, rest, true
+		}
+	}
+	return "", "", false
+}
+
+func FuzzParseNetshSame(f *testing.F) {
+	for _, s := range []string{
+		"\nSSL Certificate bindings:\n-------------------------\n\n    IP:port                      : 0.0.0.0:443\n    Certificate Hash             : f7bd\n    Application ID               : {4dc3}\n    Certificate Store Name       : My\n",
+		"\uFEFFssl CERTIFICATE bindings:\r\n\r\n  HOSTNAME:PORT : a.b:8391\r\n  certificate HASH : (null)\r\n  Central Certificate Store : 443\r\n",
+		"  İp:port : 1.2.3.4:1\n  Certİficate Hash : ab\n", "Kelvin \u212a\n ip:port : x:1\n", "IP:port :\n", "random text\r\r\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got, err := ParseNetsh(text)
+		want, werr := parseNetshSlow(text)
+		if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Fatalf("%q: error %v, want %v", text, err, werr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: got %#v, want %#v", text, got, want)
+		}
+	})
+}
+
+func FuzzRDNSequenceFast(f *testing.F) {
+	for _, n := range []pkix.Name{
+		{CommonName: "ssismaster.contoso.com", Organization: []string{"Contoso"}, Country: []string{"US"}},
+		{ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: "a"}, {Type: oidCommonName, Value: "b*&"}, {Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "x@y"}}},
+		{CommonName: "é ünïcode", OrganizationalUnit: []string{"", "ou"}},
+		{},
+	} {
+		der, err := asn1.Marshal(n.ToRDNSequence())
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(der)
+	}
+	// A multi-valued RDN.
+	der, _ := asn1.Marshal(pkix.RDNSequence{{{Type: oidCommonName, Value: "a"}, {Type: asn1.ObjectIdentifier{2, 5, 4, 10}, Value: "o"}}})
+	f.Add(der)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fast, ok := rdnSequenceFast(raw)
+		if !ok {
+			return
+		}
+		var seq pkix.RDNSequence
+		rest, err := asn1.Unmarshal(raw, &seq)
+		if err != nil || len(rest) != 0 {
+			t.Fatalf("%x: the fast parser accepts what encoding/asn1 refuses (%v, %d bytes left)", raw, err, len(rest))
+		}
+		if got, want := fast.String(), seq.String(); got != want {
+			t.Fatalf("%x: got %q, want %q", raw, got, want)
+		}
+		if !reflect.DeepEqual(fmt.Sprint(fast), fmt.Sprint(seq)) {
+			t.Fatalf("%x: got %v, want %v", raw, fast, seq)
+		}
+	})
+}
+
+// The names certificates have take the fast path.
+func TestRDNSequenceFastCommon(t *testing.T) {
+	n := pkix.Name{CommonName: "ssismaster.contoso.com", Organization: []string{"Contoso"}, Country: []string{"US"}}
+	der, err := asn1.Marshal(n.ToRDNSequence())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, ok := rdnSequenceFast(der)
+	if !ok {
+		t.Fatal("rdnSequenceFast gives up on a plain name")
+	}
+	if got, want := seq.String(), "CN=ssismaster.contoso.com,O=Contoso,C=US"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

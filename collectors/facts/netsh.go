@@ -27,20 +27,34 @@ func ParseNetsh(text string) (map[string]*SSLBinding, error) {
 		return nil, errors.New("not netsh output: invalid UTF-8")
 	}
 	text = strings.TrimPrefix(text, "\uFEFF")
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	// Lines are split at "\n" only: the "\r" of a CRLF is white space that
+	// TrimSpace removes (as it removes any other "\r" at a line's end).
 	var cur *SSLBinding
 	sawHeader := false
-	for i, raw := range lines {
-		line := strings.TrimSpace(strings.TrimSuffix(raw, "\r"))
+	rest := text
+	for i := 0; rest != ""; i++ {
+		raw := rest
+		if j := strings.IndexByte(rest, '\n'); j >= 0 {
+			raw, rest = rest[:j], rest[j+1:]
+		} else {
+			rest = ""
+		}
+		line := strings.TrimSpace(raw)
 		if line == "" || strings.Trim(line, "-") == "" {
 			continue
 		}
-		lower := strings.ToLower(line)
-		if strings.HasPrefix(lower, "ssl certificate bindings") {
+		// For an ASCII line, ASCII case folding is what ToLower does,
+		// without the copy.
+		ascii := isASCII(line)
+		var lower string
+		if !ascii {
+			lower = strings.ToLower(line)
+		}
+		if ascii && hasPrefixFold(line, "ssl certificate bindings") || !ascii && strings.HasPrefix(lower, "ssl certificate bindings") {
 			sawHeader = true
 			continue
 		}
-		kind, endpoint, isSection := sectionStart(line, lower)
+		kind, endpoint, isSection := sectionStart(line, lower, ascii)
 		if isSection {
 			if endpoint == "" {
 				return nil, fmt.Errorf("line %d: %q has no endpoint", i+1, line)
@@ -63,7 +77,19 @@ func ParseNetsh(text string) (map[string]*SSLBinding, error) {
 		if !ok {
 			continue
 		}
-		switch strings.ToLower(k) {
+		if isASCII(k) {
+			switch {
+			case strings.EqualFold(k, "certificate hash"):
+				k = "certificate hash"
+			case strings.EqualFold(k, "application id"):
+				k = "application id"
+			case strings.EqualFold(k, "certificate store name"):
+				k = "certificate store name"
+			}
+		} else {
+			k = strings.ToLower(k)
+		}
+		switch k {
 		case "certificate hash":
 			if strings.EqualFold(v, "(null)") {
 				v = ""
@@ -84,14 +110,15 @@ func ParseNetsh(text string) (map[string]*SSLBinding, error) {
 	return out, nil
 }
 
-// sectionStart recognizes the first line of a binding.
-func sectionStart(line, lower string) (kind, endpoint string, ok bool) {
+// sectionStart recognizes the first line of a binding; lower is
+// strings.ToLower(line), unused (and not computed) when line is ASCII.
+func sectionStart(line, lower string, ascii bool) (kind, endpoint string, ok bool) {
 	for _, s := range []struct{ prefix, kind string }{
 		{"ip:port", BindingIP},
 		{"hostname:port", BindingHostname},
 		{"central certificate store", BindingCCS},
 	} {
-		if strings.HasPrefix(lower, s.prefix) {
+		if ascii && hasPrefixFold(line, s.prefix) || !ascii && strings.HasPrefix(lower, s.prefix) {
 			rest := strings.TrimSpace(line[len(s.prefix):])
 			rest = strings.TrimSpace(strings.TrimPrefix(rest, ":"))
 			return s.kind, rest, true

@@ -6,6 +6,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // PerReplicaQueries are the query ids every replica's instance is expected
@@ -255,7 +257,33 @@ const (
 	flagColumn               // 0/1, "0"/"1", true/false become booleans
 )
 
+// columnKinds caches classifyColumn across documents: a fleet's result sets
+// have the same few dozen columns. It is bounded (short names, a limited
+// count) so that hostile evidence cannot grow it.
+var (
+	columnKinds      sync.Map // string -> columnKind
+	columnKindsCount atomic.Int32
+)
+
+const (
+	maxCachedColumns    = 4096
+	maxCachedColumnName = 128
+)
+
 func classifyColumn(c string) columnKind {
+	if k, ok := columnKinds.Load(c); ok {
+		return k.(columnKind)
+	}
+	k := classifyColumnUncached(c)
+	if len(c) <= maxCachedColumnName && columnKindsCount.Load() < maxCachedColumns {
+		if _, loaded := columnKinds.LoadOrStore(c, k); !loaded {
+			columnKindsCount.Add(1)
+		}
+	}
+	return k
+}
+
+func classifyColumnUncached(c string) columnKind {
 	k := plainColumn
 	if isConnStringColumn(c) {
 		k = connStrColumn
