@@ -293,15 +293,41 @@ master_root_norm := {n: {x | some t, _ in mr.store; x := norm_thumb(t); x != ""}
 
 # worker_trust: per worker node (built once per query) its certificate's
 # normalized thumbprint, why that is unknown, and the evidence.
-worker_trust := {w: {"thumb": wt, "missing": m, "ev": facts.worker_ev(w, "WorkerHttpsCertThumbprint")} |
+worker_trust := {w: {"thumb": wt, "missing": m, "ev": worker_trust_ev(w, cfg)} |
 	some w in facts.worker_nodes
+	cfg := worker_cfg_or_null(w)
 	wt := norm_thumb(worker_thumb_raw(w))
-	m := facts.first_missing([
-		facts.worker_cfg_missing(w),
-		facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
-		facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
-	])
+	m := worker_trust_missing(w, cfg, wt)
 }
+
+worker_cfg_or_null(w) := c if {
+	c := input.nodes[w].configs.worker
+} else := null
+
+# why a worker's thumbprint is unknown: [] in the common case (the node is
+# collected with nothing missing, its WorkerSettings.config parsed with every
+# key, and the thumbprint is not empty), checked first by reference.
+worker_trust_missing(w, cfg, wt) := [] if {
+	wt != ""
+	nd := input.nodes[w]
+	nd.collected == true
+	count(nd.missing) == 0
+	c := nd.configs.worker
+	c.parse_error == ""
+	count(c.missing_keys) == 0
+} else := facts.first_missing([
+	facts.worker_cfg_missing(w),
+	facts.key_missing(w, "WorkerSettings.config", cfg, "WorkerHttpsCertThumbprint"),
+	facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
+])
+
+# facts.worker_ev(w, "WorkerHttpsCertThumbprint"), its common case by reference.
+worker_trust_ev(w, cfg) := {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": line} if {
+	a := cfg.artifact
+	a != ""
+	line := cfg.lines.WorkerHttpsCertThumbprint
+	line > 0
+} else := facts.worker_ev(w, "WorkerHttpsCertThumbprint")
 
 worker_thumb_raw(w) := t if {
 	t := input.nodes[w].configs.worker.worker.worker_thumbprint

@@ -53,6 +53,40 @@ acct_ref(name, acct) := acct_refs[0] if {
 
 acct_refs := [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""]
 
+# certs.worker_trust split by whether the worker's certificate thumbprint is
+# known (missing == []: it is then not empty) or not, for
+# MASTER-TRUSTS-EVERY-WORKER (masters x workers results).
+trust_known := {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0}
+
+trust_unknown := {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 0}
+
+# worker_port: per worker what MASTER-CFG-PORT-CONSISTENT reads of its
+# MasterEndpoint: why it cannot be compared (missing), the endpoint (ep: the
+# parsed object, or whatever the file holds there, else null), its port (0
+# when absent) and the evidence.
+worker_port := {w: {"missing": m, "ep": ep, "port": endpoint_port(ep), "ev": cfg_ev(w, "WorkerSettings.config", cfg, "MasterEndpoint")} |
+	some w in facts.worker_nodes
+	cfg := facts.worker_cfg(w)
+	ep := worker_endpoint(w)
+	m := worker_port_missing(w, cfg)
+}
+
+worker_endpoint(w) := e if {
+	e := input.nodes[w].configs.worker.worker.master_endpoint
+} else := null
+
+endpoint_port(ep) := p if {
+	p := ep.port
+} else := 0
+
+worker_port_missing(w, cfg) := facts.master_port_missing if {
+	cfg_clean(w, "worker")
+} else := facts.first_missing([
+	facts.worker_cfg_missing(w),
+	facts.key_missing(w, "WorkerSettings.config", cfg, "MasterEndpoint"),
+	facts.master_port_missing,
+])
+
 # node_clean(name): the node is collected with nothing missing, so every
 # facts.node_missing of it is [].
 node_clean(name) if {

@@ -406,25 +406,50 @@ master_schannel_clientauth contains r if {
 #   remediation: Import the worker's SSISScaleOutWorker.cer into LocalMachine\Root of the master node, then restart the worker service.
 #   tags: [certificate, worker]
 master_trusts_every_worker contains r if {
-	some name in facts.master_nodes
-	mr := certs.master_root[name]
-	some w in facts.worker_nodes
-	wi := certs.worker_trust[w]
+	# the common case, by reference: both known, the worker's certificate
+	# under its own (normalized) key in the master's LocalMachine\Root
+	some name, mr in certs.master_root
+	count(mr.missing) == 0
+	some w, wi in mf.trust_known
 	wt := wi.thumb
-	present := is_object(certs.master_trusts(name, wt))
-	missing := trusts_missing(mr.missing, wi.missing)
-	st := res.status(missing, present)
+	is_object(mr.store[wt])
 	r := {
 		"rule": "MASTER-TRUSTS-EVERY-WORKER",
-		"status": st,
+		"status": "pass",
 		"subject": {"kind": "node", "node": name, "object": concat("", ["worker:", w])},
-		"message": trusts_msg(st, name, w, wt, missing),
-		"observed": res.observed(st, present),
+		"message": sprintf("%s trusts the certificate %s of worker %s.", [name, wt, w]),
+		"observed": true,
 		"expected": true,
-		"missing": missing,
+		"missing": [],
 		"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wt, ".cer"])}],
-		"fix": trusts_fix(st, name, wt, w),
+		"fix": null,
 	}
+}
+
+master_trusts_every_worker contains r if {
+	# both known, the certificate not under its own key: certs.master_trusts
+	# looks for another spelling of the thumbprint
+	some name, mr in certs.master_root
+	count(mr.missing) == 0
+	some w, wi in mf.trust_known
+	not is_object(object.get(mr.store, wi.thumb, null))
+	r := trusts_known_result(is_object(certs.master_trusts(name, wi.thumb)), name, w, wi)
+}
+
+master_trusts_every_worker contains r if {
+	# unknown: the master's LocalMachine\Root
+	some name, mr in certs.master_root
+	count(mr.missing) > 0
+	some w, wi in certs.worker_trust
+	r := trusts_unknown(name, w, wi, mr.missing)
+}
+
+master_trusts_every_worker contains r if {
+	# unknown: the worker's certificate thumbprint
+	some name, mr in certs.master_root
+	count(mr.missing) == 0
+	some w, wi in mf.trust_unknown
+	r := trusts_unknown(name, w, wi, wi.missing)
 }
 
 # METADATA
@@ -562,23 +587,60 @@ master_cfg_port_consistent contains r if {
 }
 
 master_cfg_port_consistent contains r if {
-	some w in facts.worker_nodes
-	cfg := facts.worker_cfg(w)
-	ep := worker_endpoint_or_null(w)
-	port := endpoint_port(ep)
 	ref := facts.master_port
-	missing := port_worker_missing(w, cfg)
-	st := res.status(missing, port == ref)
+	some w, wp in mf.worker_port
+	count(wp.missing) == 0
+	wp.port == ref
 	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
-		"status": st,
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"message": port_worker_msg(st, w, ep, port, ref, missing),
-		"observed": res.observed(st, port),
+		"message": sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, wp.port]),
+		"observed": wp.port,
 		"expected": ref,
-		"missing": missing,
-		"evidence": [mf.cfg_ev(w, "WorkerSettings.config", cfg, "MasterEndpoint")],
-		"fix": port_worker_fix(st, w, cfg, ep, ref),
+		"missing": [],
+		"evidence": [wp.ev],
+		"fix": null,
+	}
+}
+
+master_cfg_port_consistent contains r if {
+	ref := facts.master_port
+	some w, wp in mf.worker_port
+	count(wp.missing) == 0
+	wp.port != ref
+	cfg := facts.worker_cfg(w)
+	r := {
+		"rule": "MASTER-CFG-PORT-CONSISTENT",
+		"status": "fail",
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+		"message": sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(wp.ep, "raw", ""), wp.port, ref]),
+		"observed": wp.port,
+		"expected": ref,
+		"missing": [],
+		"evidence": [wp.ev],
+		"fix": {"id": "set-worker-config", "target": w, "params": {
+			"path": facts.cfg_path(cfg, "WorkerSettings.config"), "key": "MasterEndpoint",
+			"value": sprintf("https://%s:%d", [facts.get(wp.ep, "host", facts.master_dns), ref]),
+			"service": facts.worker_service_name(w),
+		}},
+	}
+}
+
+master_cfg_port_consistent contains r if {
+	ref := facts.master_port
+	some w, wp in mf.worker_port
+	count(wp.missing) > 0
+	r := {
+		"rule": "MASTER-CFG-PORT-CONSISTENT",
+		"status": "unknown",
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+		"message": res.unknown_message(sprintf("%s: the MasterEndpoint port could not be compared.", [w]), wp.missing),
+		"observed": null,
+		"expected": ref,
+		"missing": wp.missing,
+		"evidence": [wp.ev],
+		"fix": null,
 	}
 }
 
@@ -809,20 +871,41 @@ schannel_msg("fail", name, nss, stil, catm, _) := sprintf("%s: LocalMachine\\Roo
 
 schannel_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: the Schannel client-authentication settings could not be checked.", [name]), missing)
 
-# trusts_missing(m, w): facts.first_missing([m, w]).
-trusts_missing(m, w) := m if {
-	count(m) > 0
-} else := w
+trusts_unknown(name, w, wi, missing) := {
+	"rule": "MASTER-TRUSTS-EVERY-WORKER",
+	"status": "unknown",
+	"subject": {"kind": "node", "node": name, "object": concat("", ["worker:", w])},
+	"message": res.unknown_message(sprintf("%s: whether it trusts worker %s could not be checked.", [name, w]), missing),
+	"observed": null,
+	"expected": true,
+	"missing": missing,
+	"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wi.thumb, ".cer"])}],
+	"fix": null,
+}
 
-trusts_msg("pass", name, w, wt, _) := sprintf("%s trusts the certificate %s of worker %s.", [name, wt, w])
+trusts_known_result(true, name, w, wi) := {
+	"rule": "MASTER-TRUSTS-EVERY-WORKER",
+	"status": "pass",
+	"subject": {"kind": "node", "node": name, "object": concat("", ["worker:", w])},
+	"message": sprintf("%s trusts the certificate %s of worker %s.", [name, wi.thumb, w]),
+	"observed": true,
+	"expected": true,
+	"missing": [],
+	"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wi.thumb, ".cer"])}],
+	"fix": null,
+}
 
-trusts_msg("fail", name, w, wt, _) := sprintf("%s does not have worker %s's certificate %s in LocalMachine\\Root; while %s is the active master it rejects %s.", [name, w, wt, name, w])
-
-trusts_msg("unknown", name, w, _, missing) := res.unknown_message(sprintf("%s: whether it trusts worker %s could not be checked.", [name, w]), missing)
-
-trusts_fix("fail", name, wt, w) := {"id": "trust-worker-cert", "target": name, "params": {"thumbprint": wt, "worker": w, "cer_path": ""}}
-
-trusts_fix(st, _, _, _) := null if st != "fail"
+trusts_known_result(false, name, w, wi) := {
+	"rule": "MASTER-TRUSTS-EVERY-WORKER",
+	"status": "fail",
+	"subject": {"kind": "node", "node": name, "object": concat("", ["worker:", w])},
+	"message": sprintf("%s does not have worker %s's certificate %s in LocalMachine\\Root; while %s is the active master it rejects %s.", [name, w, wi.thumb, name, w]),
+	"observed": false,
+	"expected": true,
+	"missing": [],
+	"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wi.thumb, ".cer"])}],
+	"fix": {"id": "trust-worker-cert", "target": name, "params": {"thumbprint": wi.thumb, "worker": w, "cer_path": ""}},
+}
 
 firewall_msg("pass", name, port, rules, _) := sprintf("%s admits TCP %d inbound (%s).", [name, port, concat(", ", rules)])
 
@@ -845,37 +928,6 @@ port_master_msg("pass", name, port, _, _) := sprintf("%s: PortNumber is %d, the 
 port_master_msg("fail", name, port, ref, _) := sprintf("%s: PortNumber is %d, but the deployment's master port is %d; workers cannot reach the master while it runs there.", [name, port, ref])
 
 port_master_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: PortNumber could not be compared.", [name]), missing)
-
-# the worker's MasterEndpoint object (or whatever the file holds there), else null.
-worker_endpoint_or_null(w) := e if {
-	e := input.nodes[w].configs.worker.worker.master_endpoint
-} else := null
-
-endpoint_port(ep) := p if {
-	p := ep.port
-} else := 0
-
-port_worker_missing(w, cfg) := facts.master_port_missing if {
-	mf.cfg_clean(w, "worker")
-} else := facts.first_missing([
-	facts.worker_cfg_missing(w),
-	facts.key_missing(w, "WorkerSettings.config", cfg, "MasterEndpoint"),
-	facts.master_port_missing,
-])
-
-port_worker_msg("pass", w, _, port, _, _) := sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, port])
-
-port_worker_msg("fail", w, ep, port, ref, _) := sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(ep, "raw", ""), port, ref])
-
-port_worker_msg("unknown", w, _, _, _, missing) := res.unknown_message(sprintf("%s: the MasterEndpoint port could not be compared.", [w]), missing)
-
-port_worker_fix("fail", w, cfg, ep, ref) := {"id": "set-worker-config", "target": w, "params": {
-	"path": facts.cfg_path(cfg, "WorkerSettings.config"), "key": "MasterEndpoint",
-	"value": sprintf("https://%s:%d", [facts.get(ep, "host", facts.master_dns), ref]),
-	"service": facts.worker_service_name(w),
-}}
-
-port_worker_fix(st, _, _, _, _) := null if st != "fail"
 
 restart_ref_fix("fail") := {"id": "restart-master", "target": facts.reference_node, "params": {"resource": facts.master_resource, "service": facts.master_service_of(facts.reference_node)}}
 
