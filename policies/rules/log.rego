@@ -31,21 +31,32 @@ log_login_on_every_replica contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
 	inst := rep.instance
+	missing := sql.first2(sql.missing(inst, "server_principals"), sql.missing(sql.prim, "ssisdb_principals"))
 	problems := sql.login_problems(inst)
-	r := res.decide({
+	p := sql.principal(inst, sql.log_login)
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "LOG-LOGIN-ON-EVERY-REPLICA",
-		"subject": sql.subject(inst, sprintf("login:%s", [sql.log_login])),
-		"missing": facts.first_missing([sql.missing(inst, "server_principals"), sql.missing(sql.prim, "ssisdb_principals")]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s has the enabled logging login %s with the SSISDB user's SID.", [inst, sql.log_login]),
-		"fail_msg": sprintf("%s: the logging login %s is not usable: %s; package execution logging breaks after a failover to %s.", [inst, sql.log_login, concat("; ", problems), inst]),
-		"unknown_msg": sprintf("%s: the logging login could not be checked.", [inst]),
-		"observed": {"sid": facts.get(sql.principal(inst, sql.log_login), "sid", null), "is_disabled": facts.get(sql.principal(inst, sql.log_login), "is_disabled", null)},
+		"status": st,
+		"subject": sql.subject(inst, "login:##MS_SSISLogDBWorkerAgentLogin##"),
+		"message": login_msg(st, inst, problems, missing),
+		"observed": res.observed(st, {"sid": facts.get(p, "sid", null), "is_disabled": facts.get(p, "is_disabled", null)}),
 		"expected": {"sid": facts.get(sql.ssisdb_principal(sql.log_user), "sid", null), "is_disabled": false},
+		"missing": missing,
 		"evidence": [sql.ev(inst, "server_principals", sql.log_login), sql.ev(sql.prim, "ssisdb_principals", sql.log_user)],
-		"fix": sql.login_fix(inst, problems),
-	})
+		"fix": login_fix(st, inst, problems),
+	}
 }
+
+login_msg("pass", inst, _, _) := sprintf("%s has the enabled logging login %s with the SSISDB user's SID.", [inst, sql.log_login])
+
+login_msg("fail", inst, problems, _) := sprintf("%s: the logging login %s is not usable: %s; package execution logging breaks after a failover to %s.", [inst, sql.log_login, concat("; ", problems), inst])
+
+login_msg("unknown", inst, _, missing) := res.unknown_message(sprintf("%s: the logging login could not be checked.", [inst]), missing)
+
+login_fix("fail", inst, problems) := sql.login_fix(inst, problems)
+
+login_fix(st, _, _) := null if st != "fail"
 
 # METADATA
 # title: CLUSTER_LOGDB_SERVER is the listener
@@ -65,20 +76,31 @@ log_login_on_every_replica contains r if {
 log_logdb_server_is_listener contains r if {
 	facts.variant == "ag"
 	v := facts.str(sql.master_property("CLUSTER_LOGDB_SERVER"))
-	r := res.decide({
+	missing := sql.first2(sql.missing(sql.prim, "ssisdb_master_properties"), facts.listener_missing)
+	st := res.status(missing, sql.is_listener(v))
+	r := {
 		"rule": "LOG-LOGDB-SERVER-IS-LISTENER",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "catalog.master_properties/CLUSTER_LOGDB_SERVER"),
-		"missing": facts.first_missing([sql.missing(sql.prim, "ssisdb_master_properties"), facts.listener_missing]),
-		"ok": sql.is_listener(v),
-		"pass_msg": sprintf("SSISDB: CLUSTER_LOGDB_SERVER %s is the listener.", [v]),
-		"fail_msg": sprintf("SSISDB on %s: CLUSTER_LOGDB_SERVER is %s, not the listener %s; logging stops when SSISDB fails over.", [sql.prim, sql.or_absent(v), sql.listener_text]),
-		"unknown_msg": "SSISDB: CLUSTER_LOGDB_SERVER could not be compared with the listener.",
-		"observed": v,
+		"message": logdb_server_msg(st, v, missing),
+		"observed": res.observed(st, v),
 		"expected": sql.listener_text,
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_master_properties", "CLUSTER_LOGDB_SERVER")],
-		"fix": res.fix("sql-update-logdb-info", facts.primary_label, {"server_name": sql.listener_text, "login": sql.log_login}),
-	})
+		"fix": logdb_fix(st),
+	}
 }
+
+logdb_server_msg("pass", v, _) := sprintf("SSISDB: CLUSTER_LOGDB_SERVER %s is the listener.", [v])
+
+logdb_server_msg("fail", v, _) := sprintf("SSISDB on %s: CLUSTER_LOGDB_SERVER is %s, not the listener %s; logging stops when SSISDB fails over.", [sql.prim, sql.or_absent(v), sql.listener_text])
+
+logdb_server_msg("unknown", _, missing) := res.unknown_message("SSISDB: CLUSTER_LOGDB_SERVER could not be compared with the listener.", missing)
+
+# the fix of both logging-target rules.
+logdb_fix("fail") := {"id": "sql-update-logdb-info", "target": facts.primary_label, "params": {"server_name": sql.listener_text, "login": sql.log_login}}
+
+logdb_fix(st) := null if st != "fail"
 
 # METADATA
 # title: The logging connection string points at the listener
@@ -98,25 +120,31 @@ log_logdb_server_is_listener contains r if {
 log_connstr_is_listener contains r if {
 	facts.variant == "ag"
 	cs := sql.log_connstr
+	missing := sql.first2(sql.missing(sql.prim, "logdb_connection"), facts.listener_missing)
 	problems := sql.connstr_problems(cs)
-	r := res.decide({
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "LOG-CONNSTR-IS-LISTENER",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "logging/connection-string"),
-		"missing": facts.first_missing([sql.missing(sql.prim, "logdb_connection"), facts.listener_missing]),
-		"ok": count(problems) == 0,
-		"pass_msg": "SSISDB: the logging connection string points at the listener and SSISDB.",
-		"fail_msg": sprintf("SSISDB on %s: the logging connection string is wrong: %s.", [sql.prim, concat("; ", problems)]),
-		"unknown_msg": "SSISDB: the logging connection string could not be read (it is collected only with --read-logdb-connection).",
-		"observed": {
+		"message": connstr_msg(st, problems, missing),
+		"observed": res.observed(st, {
 			"data_source": sql.connstr_value(cs, sql.ds_keys),
 			"initial_catalog": sql.connstr_value(cs, sql.db_keys),
 			"user_id": sql.connstr_value(cs, sql.uid_keys),
-		},
+		}),
 		"expected": {"data_source": sql.listener_text, "initial_catalog": "SSISDB", "user_id": sql.log_login},
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "logdb_connection", "connection_string")],
-		"fix": res.fix("sql-update-logdb-info", facts.primary_label, {"server_name": sql.listener_text, "login": sql.log_login}),
-	})
+		"fix": logdb_fix(st),
+	}
 }
+
+connstr_msg("pass", _, _) := "SSISDB: the logging connection string points at the listener and SSISDB."
+
+connstr_msg("fail", problems, _) := sprintf("SSISDB on %s: the logging connection string is wrong: %s.", [sql.prim, concat("; ", problems)])
+
+connstr_msg("unknown", _, missing) := res.unknown_message("SSISDB: the logging connection string could not be read (it is collected only with --read-logdb-connection).", missing)
 
 # METADATA
 # title: The logging password matches the login on every replica
@@ -139,26 +167,39 @@ log_password_in_sync contains r if {
 	some rep in sql.replicas
 	inst := rep.instance
 	row := sql.log_password_row(inst)
-	r := res.decide({
+	missing := password_missing(inst, row)
+	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | facts.flag(facts.get(row, "password_matches", false))])) > 0)
+	r := {
 		"rule": "LOG-PASSWORD-IN-SYNC",
-		"subject": sql.subject(inst, sprintf("login:%s/password", [sql.log_login])),
-		"missing": [m |
-			not sql.windows_logging
-			some m in facts.first_missing([
-				sql.missing(inst, "logdb_password_check"),
-				facts.missing_if(row == null, sprintf("%s: no row for %s (the login does not exist there, see LOG-LOGIN-ON-EVERY-REPLICA)", [sql.artifact(inst, "logdb_password_check"), sql.log_login])),
-			])
-		],
-		"ok": (count([1 | sql.windows_logging]) + count([1 | facts.flag(facts.get(row, "password_matches", false))])) > 0,
-		"pass_msg": sql.password_pass_msg(inst),
-		"fail_msg": sprintf("%s: the logging login's password does not match the logging connection string; workers cannot log after a failover to %s.", [inst, inst]),
-		"unknown_msg": sprintf("%s: the logging password could not be compared (checked only with --read-logdb-connection).", [inst]),
-		"observed": facts.get(row, "password_matches", null),
+		"status": st,
+		"subject": sql.subject(inst, "login:##MS_SSISLogDBWorkerAgentLogin##/password"),
+		"message": password_msg(st, inst, missing),
+		"observed": res.observed(st, facts.get(row, "password_matches", null)),
 		"expected": true,
+		"missing": missing,
 		"evidence": [sql.ev(inst, "logdb_password_check", "password_matches")],
-		"fix": res.fix("sql-alter-logdb-login", inst, {"login": sql.log_login}),
-	})
+		"fix": password_fix(st, inst),
+	}
 }
+
+password_missing(inst, row) := [] if {
+	sql.windows_logging
+} else := m if {
+	m := sql.missing(inst, "logdb_password_check")
+	count(m) > 0
+} else := [sprintf("%s: no row for %s (the login does not exist there, see LOG-LOGIN-ON-EVERY-REPLICA)", [sql.artifact(inst, "logdb_password_check"), sql.log_login])] if {
+	row == null
+} else := []
+
+password_msg("pass", inst, _) := sql.password_pass_msg(inst)
+
+password_msg("fail", inst, _) := sprintf("%s: the logging login's password does not match the logging connection string; workers cannot log after a failover to %s.", [inst, inst])
+
+password_msg("unknown", inst, missing) := res.unknown_message(sprintf("%s: the logging password could not be compared (checked only with --read-logdb-connection).", [inst]), missing)
+
+password_fix("fail", inst) := {"id": "sql-alter-logdb-login", "target": inst, "params": {"login": sql.log_login}}
+
+password_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: Windows-authentication logging uses the workers' one account
@@ -182,31 +223,42 @@ log_password_in_sync contains r if {
 log_windows_account_consistent contains r if {
 	accts := sort({names.canon_account(a) |
 		some w in facts.worker_nodes
-		a := facts.str(facts.get(facts.service(w, "worker"), "StartName", ""))
+		a := facts.service(w, "worker").StartName
+		is_string(a)
 		a != ""
 	})
+	missing := sql.windows_logging_missing
 	problems := sql.windows_logging_problems(accts)
-	r := res.decide({
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "LOG-WINDOWS-ACCOUNT-CONSISTENT",
-		"subject": res.deployment_subject("logging:windows-account"),
-		"missing": sql.windows_logging_missing,
-		"ok": count(problems) == 0,
-		"pass_msg": sql.windows_pass_msg(accts),
-		"fail_msg": sprintf("Package logging uses Windows authentication, but: %s.", [concat("; ", problems)]),
-		"unknown_msg": "Whether package logging uses Windows authentication could not be determined.",
-		"observed": accts,
+		"status": st,
+		"subject": {"kind": "deployment", "object": "logging:windows-account"},
+		"message": windows_msg(st, accts, problems, missing),
+		"observed": res.observed(st, accts),
 		"expected": "one worker account with a login on every replica and an SSISDB user in ssis_cluster_worker",
+		"missing": missing,
 		"evidence": array.concat(
 			[sql.ev(sql.prim, "logdb_connection", "connection_string")],
-			[{"artifact": facts.services_artifact(w), "key": "SSISScaleOutWorker.StartName"} | some w in facts.worker_nodes],
+			[{"artifact": sprintf("nodes/%s/services.json", [w]), "key": "SSISScaleOutWorker.StartName"} | some w in facts.worker_nodes],
 		),
-		"fix": res.manual(facts.primary_label, [
-			"Run every Scale Out Worker service as the same domain account (services.msc), then restart it.",
-			"On every replica: CREATE LOGIN [DOMAIN\\account] FROM WINDOWS.",
-			"In SSISDB on the primary: CREATE USER [DOMAIN\\account] FOR LOGIN [DOMAIN\\account]; ALTER ROLE ssis_cluster_worker ADD MEMBER [DOMAIN\\account].",
-		]),
-	})
+		"fix": windows_fix(st),
+	}
 }
+
+windows_msg("pass", accts, _, _) := sql.windows_pass_msg(accts)
+
+windows_msg("fail", _, problems, _) := sprintf("Package logging uses Windows authentication, but: %s.", [concat("; ", problems)])
+
+windows_msg("unknown", _, _, missing) := res.unknown_message("Whether package logging uses Windows authentication could not be determined.", missing)
+
+windows_fix("fail") := res.manual(facts.primary_label, [
+	"Run every Scale Out Worker service as the same domain account (services.msc), then restart it.",
+	"On every replica: CREATE LOGIN [DOMAIN\\account] FROM WINDOWS.",
+	"In SSISDB on the primary: CREATE USER [DOMAIN\\account] FOR LOGIN [DOMAIN\\account]; ALTER ROLE ssis_cluster_worker ADD MEMBER [DOMAIN\\account].",
+])
+
+windows_fix(st) := null if st != "fail"
 
 # METADATA
 # title: The logging login does not expire and is not locked
@@ -229,28 +281,41 @@ log_login_no_expiry contains r if {
 	row := sql.named_row(inst, "sql_logins", sql.log_login)
 	problems := [p |
 		some col, p in {"is_expiration_checked": "password expiration is checked", "is_expired": "it is expired", "is_locked": "it is locked"}
-		facts.flag(facts.get(row, col, false))
+		sql.flagb(facts.get(row, col, false))
 	]
-	r := res.decide({
+	missing := expiry_missing(inst, row)
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "LOG-LOGIN-NO-EXPIRY",
-		"subject": sql.subject(inst, sprintf("login:%s/expiry", [sql.log_login])),
-		"missing": [m |
-			not sql.windows_logging
-			some m in facts.first_missing([
-				sql.missing(inst, "sql_logins"),
-				facts.missing_if(row == null, sprintf("%s: no row for %s (the login does not exist there)", [sql.artifact(inst, "sql_logins"), sql.log_login])),
-			])
-		],
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: the logging login does not expire and is not locked.", [inst]),
-		"fail_msg": sprintf("%s: the logging login %s: %s.", [inst, sql.log_login, concat("; ", sort(problems))]),
-		"unknown_msg": sprintf("%s: the logging login's policy could not be read.", [inst]),
-		"observed": {"is_expiration_checked": facts.get(row, "is_expiration_checked", null), "is_expired": facts.get(row, "is_expired", null), "is_locked": facts.get(row, "is_locked", null)},
+		"status": st,
+		"subject": sql.subject(inst, "login:##MS_SSISLogDBWorkerAgentLogin##/expiry"),
+		"message": expiry_msg(st, inst, problems, missing),
+		"observed": res.observed(st, {"is_expiration_checked": facts.get(row, "is_expiration_checked", null), "is_expired": facts.get(row, "is_expired", null), "is_locked": facts.get(row, "is_locked", null)}),
 		"expected": {"is_expiration_checked": false, "is_expired": false, "is_locked": false},
+		"missing": missing,
 		"evidence": [sql.ev(inst, "sql_logins", sql.log_login)],
-		"fix": res.manual(inst, [
-			sprintf("On %s: ALTER LOGIN [%s] WITH CHECK_EXPIRATION = OFF, CHECK_POLICY = OFF;", [inst, sql.log_login]),
-			sprintf("If it is locked or expired: ALTER LOGIN [%s] WITH PASSWORD = N'$(LogDbPassword)' UNLOCK; (the logging connection string's password)", [sql.log_login]),
-		]),
-	})
+		"fix": expiry_fix(st, inst),
+	}
 }
+
+expiry_missing(inst, row) := [] if {
+	sql.windows_logging
+} else := m if {
+	m := sql.missing(inst, "sql_logins")
+	count(m) > 0
+} else := [sprintf("%s: no row for %s (the login does not exist there)", [sql.artifact(inst, "sql_logins"), sql.log_login])] if {
+	row == null
+} else := []
+
+expiry_msg("pass", inst, _, _) := sprintf("%s: the logging login does not expire and is not locked.", [inst])
+
+expiry_msg("fail", inst, problems, _) := sprintf("%s: the logging login %s: %s.", [inst, sql.log_login, concat("; ", sort(problems))])
+
+expiry_msg("unknown", inst, _, missing) := res.unknown_message(sprintf("%s: the logging login's policy could not be read.", [inst]), missing)
+
+expiry_fix("fail", inst) := res.manual(inst, [
+	sprintf("On %s: ALTER LOGIN [%s] WITH CHECK_EXPIRATION = OFF, CHECK_POLICY = OFF;", [inst, sql.log_login]),
+	sprintf("If it is locked or expired: ALTER LOGIN [%s] WITH PASSWORD = N'$(LogDbPassword)' UNLOCK; (the logging connection string's password)", [sql.log_login]),
+])
+
+expiry_fix(st, _) := null if st != "fail"
