@@ -221,6 +221,10 @@ func readDir(root string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %w", root, err)
 	}
+	if files, ok := readDirFast(root, real); ok {
+		return files, nil
+	}
+	// The portable walk, which also words every error.
 	l := newLoader(root)
 	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
