@@ -87,6 +87,16 @@ worker_port_missing(w, cfg) := facts.master_port_missing if {
 	facts.master_port_missing,
 ])
 
+# config_subjects: facts.config_subjects ([node, "master"|"worker"] pairs
+# whose configuration file is expected or present), its reads by reference.
+config_subjects := ({[n, "master"] | some n in facts.master_nodes} | {[n, "worker"] | some n in facts.worker_nodes}) | {[upper(n), w] |
+	nodes := input.nodes
+	is_object(nodes)
+	some n, nd in nodes
+	some w in ["master", "worker"]
+	is_object(nd.configs[w])
+}
+
 # node_clean(name): the node is collected with nothing missing, so every
 # facts.node_missing of it is [].
 node_clean(name) if {

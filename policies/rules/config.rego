@@ -2,6 +2,7 @@
 package ssis.rules.config
 
 import data.ssis.lib.facts
+import data.ssis.lib.master_fast as mf
 import data.ssis.lib.result as res
 
 # METADATA
@@ -25,7 +26,34 @@ import data.ssis.lib.result as res
 #     missing keys, then restart the service (the master through its cluster resource).
 #   tags: [configuration]
 config_parse contains r if {
-	some [name, which] in facts.config_subjects
+	# the common case, by reference: the node collected with nothing
+	# missing, the file parsed with every required key
+	some [name, which] in mf.config_subjects
+	nd := input.nodes[name]
+	nd.collected == true
+	count(nd.missing) == 0
+	cfg := nd.configs[which]
+	cfg.parse_error == ""
+	cfg.missing_keys == []
+	a := cfg.artifact
+	a != ""
+	file := facts.config_files[which]
+	r := {
+		"rule": "CONFIG-PARSE",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": file},
+		"message": sprintf("%s: %s parses and has every required key.", [name, file]),
+		"observed": {"parse_error": "", "missing_keys": []},
+		"expected": {"parse_error": "", "missing_keys": []},
+		"missing": [],
+		"evidence": [{"artifact": a}],
+		"fix": null,
+	}
+}
+
+config_parse contains r if {
+	some [name, which] in mf.config_subjects
+	not parse_common_case(name, which)
 	file := facts.config_files[which]
 	cfg := facts.get(facts.node(name), ["configs", which], null)
 	miss := facts.node_missing(name, [sprintf("files/%s", [file])])
@@ -33,21 +61,42 @@ config_parse contains r if {
 	perr := facts.str(facts.get(cfg, "parse_error", ""))
 	mkeys := facts.arr(facts.get(cfg, "missing_keys", []))
 	problems := array.concat([perr | perr != ""], [sprintf("required key %s is absent or empty", [k]) | some k in mkeys])
-	r := res.decide({
+	st := res.status(miss, count(problems) == 0)
+	r := {
 		"rule": "CONFIG-PARSE",
-		"subject": res.node_subject(name, file),
-		"missing": miss,
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: %s parses and has every required key.", [name, file]),
-		"fail_msg": sprintf("%s: %s cannot be used: %s.", [name, file, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: %s could not be read from the bundle.", [name, file]),
-		"observed": {"parse_error": perr, "missing_keys": mkeys},
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": file},
+		"message": parse_msg(st, name, file, problems, miss),
+		"observed": res.observed(st, {"parse_error": perr, "missing_keys": mkeys}),
 		"expected": {"parse_error": "", "missing_keys": []},
+		"missing": miss,
 		"evidence": [{"artifact": facts.cfg_artifact(name, file, cfg)}],
-		"fix": res.manual(name, [
-			sprintf("Open %s on %s and compare it with its backup (%s.bak) or the documented keys.", [facts.cfg_path(cfg, file), name, file]),
-			sprintf("Fix: %s.", [concat("; ", problems)]),
-			"Restart the service afterwards (the master through its cluster resource).",
-		]),
-	})
+		"fix": parse_fix(st, name, file, cfg, problems),
+	}
 }
+
+# parse_common_case: the first rule body applies.
+parse_common_case(name, which) if {
+	nd := input.nodes[name]
+	nd.collected == true
+	count(nd.missing) == 0
+	cfg := nd.configs[which]
+	cfg.parse_error == ""
+	cfg.missing_keys == []
+	a := cfg.artifact
+	a != ""
+}
+
+parse_msg("pass", name, file, _, _) := sprintf("%s: %s parses and has every required key.", [name, file])
+
+parse_msg("fail", name, file, problems, _) := sprintf("%s: %s cannot be used: %s.", [name, file, concat("; ", problems)])
+
+parse_msg("unknown", name, file, _, miss) := res.unknown_message(sprintf("%s: %s could not be read from the bundle.", [name, file]), miss)
+
+parse_fix("fail", name, file, cfg, problems) := res.manual(name, [
+	sprintf("Open %s on %s and compare it with its backup (%s.bak) or the documented keys.", [facts.cfg_path(cfg, file), name, file]),
+	sprintf("Fix: %s.", [concat("; ", problems)]),
+	"Restart the service afterwards (the master through its cluster resource).",
+])
+
+parse_fix(st, _, _, _, _) := null if st != "fail"
