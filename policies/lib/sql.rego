@@ -120,13 +120,18 @@ server(inst) := r if {
 } else := {}
 
 # SSISDB primary properties (null when absent)
+# (facts.property's case-insensitive lookup from a table built once per query)
 master_property(name) := v if {
-	v := facts.property(prim, "ssisdb_master_properties", name)
+	v := master_properties[upper(name)]
 } else := null
 
 catalog_property(name) := v if {
-	v := facts.property(prim, "ssisdb_catalog_properties", name)
+	v := catalog_properties[upper(name)]
 } else := null
+
+master_properties := {upper(row.property_name): row.property_value | some row in rows(prim, "ssisdb_master_properties")}
+
+catalog_properties := {upper(row.property_name): row.property_value | some row in rows(prim, "ssisdb_catalog_properties")}
 
 # the AG that contains SSISDB (from the primary, else any replica).
 ag_name := n if {

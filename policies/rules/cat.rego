@@ -25,23 +25,33 @@ import data.ssis.lib.sql
 #   tags: [ssisdb]
 cat_scaleout_enabled contains r if {
 	v := sql.catalog_property("IS_SCALEOUT_ENABLED")
-	r := res.decide({
+	missing := sql.missing(sql.prim, "ssisdb_catalog_properties")
+	st := res.status(missing, lower(facts.str(v)) in {"true", "1"})
+	r := {
 		"rule": "CAT-SCALEOUT-ENABLED",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "catalog.catalog_properties/IS_SCALEOUT_ENABLED"),
-		"missing": sql.missing(sql.prim, "ssisdb_catalog_properties"),
-		"ok": lower(facts.str(v)) in {"true", "1"},
-		"pass_msg": sprintf("SSISDB on %s has Scale Out enabled.", [sql.prim]),
-		"fail_msg": sprintf("SSISDB on %s does not have Scale Out enabled (IS_SCALEOUT_ENABLED = %v).", [sql.prim, v]),
-		"unknown_msg": "SSISDB's catalog properties could not be read.",
-		"observed": v,
+		"message": scaleout_msg(st, v, missing),
+		"observed": res.observed(st, v),
 		"expected": "True",
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_catalog_properties", "IS_SCALEOUT_ENABLED")],
-		"fix": res.manual(facts.primary_label, [
-			"EXEC SSISDB.catalog.enable_scaleout; (sysadmin, on the primary)",
-			"It creates a new password for ##MS_SSISLogDBWorkerAgentLogin## and resets CLUSTER_LOGDB_SERVER to the local instance: redo HA §6 (logging login on every replica, update_logdb_info with the listener).",
-		]),
-	})
+		"fix": scaleout_fix(st),
+	}
 }
+
+scaleout_msg("pass", _, _) := sprintf("SSISDB on %s has Scale Out enabled.", [sql.prim])
+
+scaleout_msg("fail", v, _) := sprintf("SSISDB on %s does not have Scale Out enabled (IS_SCALEOUT_ENABLED = %v).", [sql.prim, v])
+
+scaleout_msg("unknown", _, missing) := res.unknown_message("SSISDB's catalog properties could not be read.", missing)
+
+scaleout_fix("fail") := res.manual(facts.primary_label, [
+	"EXEC SSISDB.catalog.enable_scaleout; (sysadmin, on the primary)",
+	"It creates a new password for ##MS_SSISLogDBWorkerAgentLogin## and resets CLUSTER_LOGDB_SERVER to the local instance: redo HA §6 (logging login on every replica, update_logdb_info with the listener).",
+])
+
+scaleout_fix(st) := null if st != "fail"
 
 # METADATA
 # title: MASTER_ADDRESS is the master's DNS name and port
@@ -61,34 +71,45 @@ cat_scaleout_enabled contains r if {
 cat_master_address contains r if {
 	v := facts.str(sql.master_property("MASTER_ADDRESS"))
 	want := sprintf("https://%s:%d", [facts.master_dns, facts.master_port])
-	problems := array.concat(
-		array.concat(
-			["it is not set" | v == ""],
-			["the scheme is not https" | v != ""; not startswith(lower(v), "https://")],
-		),
-		array.concat(
-			[sprintf("host %s is not the master DNS name %s", [facts.url_host(v), concat(" or ", facts.master_hosts)]) | v != ""; not facts.any_host(facts.url_host(v), facts.master_hosts)],
-			[sprintf("port %d is not the master port %d", [facts.url_port(v), facts.master_port]) | v != ""; facts.url_port(v) != facts.master_port],
-		),
+	missing := sql.first3(
+		sql.missing(sql.prim, "ssisdb_master_properties"),
+		[m | count(facts.master_hosts) == 0; some m in facts.master_dns_missing],
+		facts.master_port_missing,
 	)
-	r := res.decide({
+	problems := address_problems(v)
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "CAT-MASTER-ADDRESS",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "catalog.master_properties/MASTER_ADDRESS"),
-		"missing": facts.first_missing([
-			sql.missing(sql.prim, "ssisdb_master_properties"),
-			[m | count(facts.master_hosts) == 0; some m in facts.master_dns_missing],
-			facts.master_port_missing,
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("SSISDB: MASTER_ADDRESS %s is the master's DNS name and port.", [v]),
-		"fail_msg": sprintf("SSISDB on %s: MASTER_ADDRESS %s is wrong: %s.", [sql.prim, sql.or_absent(v), concat("; ", problems)]),
-		"unknown_msg": "SSISDB: MASTER_ADDRESS could not be checked.",
-		"observed": v,
+		"message": address_msg(st, v, problems, missing),
+		"observed": res.observed(st, v),
 		"expected": want,
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_master_properties", "MASTER_ADDRESS")],
-		"fix": res.fix("sql-update-master-address", facts.primary_label, {"address": want}),
-	})
+		"fix": address_fix(st, want),
+	}
 }
+
+address_problems(v) := ["it is not set"] if {
+	v == ""
+} else := array.concat(
+	array.concat(
+		["the scheme is not https" | not startswith(lower(v), "https://")],
+		[sprintf("host %s is not the master DNS name %s", [facts.url_host(v), concat(" or ", facts.master_hosts)]) | not facts.any_host(facts.url_host(v), facts.master_hosts)],
+	),
+	[sprintf("port %d is not the master port %d", [facts.url_port(v), facts.master_port]) | facts.url_port(v) != facts.master_port],
+)
+
+address_msg("pass", v, _, _) := sprintf("SSISDB: MASTER_ADDRESS %s is the master's DNS name and port.", [v])
+
+address_msg("fail", v, problems, _) := sprintf("SSISDB on %s: MASTER_ADDRESS %s is wrong: %s.", [sql.prim, sql.or_absent(v), concat("; ", problems)])
+
+address_msg("unknown", _, _, missing) := res.unknown_message("SSISDB: MASTER_ADDRESS could not be checked.", missing)
+
+address_fix("fail", want) := {"id": "sql-update-master-address", "target": facts.primary_label, "params": {"address": want}}
+
+address_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: The master properties in SSISDB agree with the active master
@@ -131,25 +152,43 @@ cat_master_properties_coherent contains r if {
 			],
 		),
 	)
-	r := res.decide({
+	missing := coherent_missing(node, port)
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "CAT-MASTER-PROPERTIES-COHERENT",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "catalog.master_properties"),
-		"missing": facts.first_missing([
-			sql.missing(sql.prim, "ssisdb_master_properties"),
-			facts.missing_if(node == "", "deployment.active_master_node: no node owns the master role or runs the master service"),
-			facts.master_thumbprint_missing,
-			facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown", [node])),
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("SSISDB's master properties agree with the active master %s.", [node]),
-		"fail_msg": sprintf("SSISDB on %s: the master properties disagree with the active master %s: %s.", [sql.prim, node, concat("; ", problems)]),
-		"unknown_msg": "SSISDB's master properties could not be compared with the active master.",
-		"observed": observed,
+		"message": coherent_msg(st, node, problems, missing),
+		"observed": res.observed(st, observed),
 		"expected": {"MASTER_SERVICE_PORT": sprintf("%d", [port]), "SSLCERT_THUMBPRINT": facts.master_thumbprint, "MACHINE_NAME": node, "MASTER_HEARTBEAT_INTERVALINMS": sprintf("%d", [hb])},
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_master_properties", "MACHINE_NAME")],
-		"fix": res.fix("restart-master", node, {"resource": facts.master_resource, "service": facts.master_service_of(node)}),
-	})
+		"fix": restart_fix(st, node),
+	}
 }
+
+coherent_missing(node, port) := m if {
+	m := sql.missing(sql.prim, "ssisdb_master_properties")
+	count(m) > 0
+} else := ["deployment.active_master_node: no node owns the master role or runs the master service"] if {
+	node == ""
+} else := m if {
+	m := facts.master_thumbprint_missing
+	count(m) > 0
+} else := [sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown", [node])] if {
+	port == 0
+} else := []
+
+coherent_msg("pass", node, _, _) := sprintf("SSISDB's master properties agree with the active master %s.", [node])
+
+coherent_msg("fail", node, problems, _) := sprintf("SSISDB on %s: the master properties disagree with the active master %s: %s.", [sql.prim, node, concat("; ", problems)])
+
+coherent_msg("unknown", _, _, missing) := res.unknown_message("SSISDB's master properties could not be compared with the active master.", missing)
+
+# the fix of both master rules: restart the master on a node.
+restart_fix("fail", node) := {"id": "restart-master", "target": node, "params": {"resource": facts.master_resource, "service": facts.master_service_of(node)}}
+
+restart_fix(st, _) := null if st != "fail"
 
 # METADATA
 # title: The master's heartbeat in SSISDB is fresh
@@ -171,24 +210,37 @@ cat_master_heartbeat_fresh contains r if {
 	t := sql.time_ns(raw)
 	interval := sql.master_heartbeat_ms
 	age_s := (facts.created_ns - t) / 1000000000
-	r := res.decide({
+	missing := heartbeat_missing(raw, t)
+	st := res.status(missing, count([1 | raw != null; age_s * 1000 <= 3 * interval]) == 1)
+	r := {
 		"rule": "CAT-MASTER-HEARTBEAT-FRESH",
+		"status": st,
 		"subject": sql.subject(facts.primary_label, "catalog.master_properties/LAST_ONLINE_TIME"),
-		"missing": facts.first_missing([
-			sql.missing(sql.prim, "ssisdb_master_properties"),
-			facts.created_missing,
-			facts.missing_if(count([1 | raw != null; t == 0]) == 1, sprintf("%s: LAST_ONLINE_TIME %v cannot be read as a time", [sql.artifact(sql.prim, "ssisdb_master_properties"), raw])),
-		]),
-		"ok": count([1 | raw != null; age_s * 1000 <= 3 * interval]) == 1,
-		"pass_msg": sprintf("SSISDB: the master's last heartbeat (%v) was %d s before collection.", [raw, round(age_s)]),
-		"fail_msg": sql.heartbeat_fail_msg(raw, age_s, interval),
-		"unknown_msg": "SSISDB: the master's heartbeat could not be checked.",
-		"observed": raw,
+		"message": heartbeat_msg(st, raw, age_s, interval, missing),
+		"observed": res.observed(st, raw),
 		"expected": sprintf("within %d s of collection (3 × %d ms)", [(3 * interval) / 1000, interval]),
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_master_properties", "LAST_ONLINE_TIME")],
-		"fix": res.fix("restart-master", facts.reference_node, {"resource": facts.master_resource, "service": facts.master_service_of(facts.reference_node)}),
-	})
+		"fix": restart_fix(st, facts.reference_node),
+	}
 }
+
+heartbeat_missing(raw, t) := m if {
+	m := sql.missing(sql.prim, "ssisdb_master_properties")
+	count(m) > 0
+} else := m if {
+	m := facts.created_missing
+	count(m) > 0
+} else := [sprintf("%s: LAST_ONLINE_TIME %v cannot be read as a time", [sql.artifact(sql.prim, "ssisdb_master_properties"), raw])] if {
+	raw != null
+	t == 0
+} else := []
+
+heartbeat_msg("pass", raw, age_s, _, _) := sprintf("SSISDB: the master's last heartbeat (%v) was %d s before collection.", [raw, round(age_s)])
+
+heartbeat_msg("fail", raw, age_s, interval, _) := sql.heartbeat_fail_msg(raw, age_s, interval)
+
+heartbeat_msg("unknown", _, _, _, missing) := res.unknown_message("SSISDB: the master's heartbeat could not be checked.", missing)
 
 # METADATA
 # title: SSISDB's schema matches every replica's SQL Server version
@@ -206,30 +258,47 @@ cat_master_heartbeat_fresh contains r if {
 #   remediation: Upgrade SSISDB with the SSISDB Upgrade Wizard on the primary (CATALOG "Upgrading SSISDB in an availability group"), or bring the replica to the same version.
 #   tags: [ssisdb, version, upgrade]
 cat_schema_compatible contains r if {
-	some rep in sql.replicas
-	inst := rep.instance
 	build := facts.str(sql.catalog_property("SCHEMA_BUILD"))
 	bmaj := sql.build_major(build)
+	some rep in sql.replicas
+	inst := rep.instance
 	maj := sql.major(inst)
-	r := res.decide({
+	missing := schema_missing(inst, build, bmaj, maj)
+	st := res.status(missing, bmaj == maj)
+	r := {
 		"rule": "CAT-SCHEMA-COMPATIBLE",
+		"status": st,
 		"subject": sql.subject(inst, "SSISDB/SCHEMA_BUILD"),
-		"missing": facts.first_missing([
-			sql.missing(sql.prim, "ssisdb_catalog_properties"),
-			facts.missing_if(bmaj == 0, sprintf("%s: SCHEMA_BUILD %s has no major version", [sql.artifact(sql.prim, "ssisdb_catalog_properties"), build])),
-			sql.missing(inst, "server_properties"),
-			facts.missing_if(maj == 0, sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(inst, "server_properties")])),
-		]),
-		"ok": bmaj == maj,
-		"pass_msg": sprintf("%s runs SQL Server %d, the version of SSISDB's schema (%s).", [inst, maj, build]),
-		"fail_msg": sprintf("%s runs SQL Server %d, but SSISDB's schema is build %s (version %d); the catalog does not work there after a failover.", [inst, maj, build, bmaj]),
-		"unknown_msg": sprintf("%s: SSISDB's schema could not be compared with the SQL Server version.", [inst]),
-		"observed": {"schema_build": build, "product_major_version": maj},
+		"message": schema_msg(st, inst, maj, build, bmaj, missing),
+		"observed": res.observed(st, {"schema_build": build, "product_major_version": maj}),
 		"expected": "the same major version",
+		"missing": missing,
 		"evidence": [sql.ev(sql.prim, "ssisdb_catalog_properties", "SCHEMA_BUILD"), sql.ev(inst, "server_properties", "ProductMajorVersion")],
-		"fix": res.manual(inst, [
-			"Bring every replica to the same SQL Server version.",
-			"Upgrade SSISDB with ISDBUpgradeWizard.exe on the primary (remove SSISDB from the AG first, as CATALOG \"Upgrading SSISDB in an availability group\" describes).",
-		]),
-	})
+		"fix": schema_fix(st, inst),
+	}
 }
+
+schema_missing(inst, build, bmaj, maj) := m if {
+	m := sql.missing(sql.prim, "ssisdb_catalog_properties")
+	count(m) > 0
+} else := [sprintf("%s: SCHEMA_BUILD %s has no major version", [sql.artifact(sql.prim, "ssisdb_catalog_properties"), build])] if {
+	bmaj == 0
+} else := m if {
+	m := sql.missing(inst, "server_properties")
+	count(m) > 0
+} else := [sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(inst, "server_properties")])] if {
+	maj == 0
+} else := []
+
+schema_msg("pass", inst, maj, build, _, _) := sprintf("%s runs SQL Server %d, the version of SSISDB's schema (%s).", [inst, maj, build])
+
+schema_msg("fail", inst, maj, build, bmaj, _) := sprintf("%s runs SQL Server %d, but SSISDB's schema is build %s (version %d); the catalog does not work there after a failover.", [inst, maj, build, bmaj])
+
+schema_msg("unknown", inst, _, _, _, missing) := res.unknown_message(sprintf("%s: SSISDB's schema could not be compared with the SQL Server version.", [inst]), missing)
+
+schema_fix("fail", inst) := res.manual(inst, [
+	"Bring every replica to the same SQL Server version.",
+	"Upgrade SSISDB with ISDBUpgradeWizard.exe on the primary (remove SSISDB from the AG first, as CATALOG \"Upgrading SSISDB in an availability group\" describes).",
+])
+
+schema_fix(st, _) := null if st != "fail"
