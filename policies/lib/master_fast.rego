@@ -97,6 +97,12 @@ config_subjects := ({[n, "master"] | some n in facts.master_nodes} | {[n, "worke
 	is_object(nd.configs[w])
 }
 
+# cluster_nodes: the master and replica nodes, sorted (the cluster members).
+cluster_nodes := sort({x | some x in array.concat(facts.master_nodes, facts.replica_nodes)})
+
+# domain: the deployment's domain, lower case ("" when unknown).
+domain := lower(facts.str(facts.get(facts.deployment, "domain", "")))
+
 # node_clean(name): the node is collected with nothing missing, so every
 # facts.node_missing of it is [].
 node_clean(name) if {

@@ -3,6 +3,7 @@ package ssis.rules.cluster
 
 import data.ssis.lib.cluster
 import data.ssis.lib.facts
+import data.ssis.lib.master_fast as mf
 import data.ssis.lib.names
 import data.ssis.lib.result as res
 
@@ -22,25 +23,21 @@ import data.ssis.lib.result as res
 #   remediation: Install the Failover Clustering feature, add the node to the cluster (Add-ClusterNode) and bring it Up (Start-ClusterNode).
 #   tags: [cluster, availability]
 cluster_membership contains r if {
-	some n in sort({x | some x in array.concat(facts.master_nodes, facts.replica_nodes)})
+	some n in mf.cluster_nodes
 	m := cluster.member(n)
-	state := facts.str(facts.get(m, "State", ""))
-	r := res.decide({
+	missing := cluster.missing
+	st := res.status(missing, lower(facts.str(facts.get(m, "State", ""))) == "up")
+	r := {
 		"rule": "CLUSTER-MEMBERSHIP",
-		"subject": res.node_subject(n, "cluster:membership"),
-		"missing": cluster.missing,
-		"ok": lower(state) == "up",
-		"pass_msg": sprintf("%s is an Up member of cluster %s.", [n, facts.get(cluster.doc, "Name", "")]),
-		"fail_msg": cluster.membership_msg(n, m),
-		"unknown_msg": sprintf("%s: cluster membership could not be checked.", [n]),
-		"observed": facts.get(m, "State", "not a member"),
+		"status": st,
+		"subject": {"kind": "node", "node": n, "object": "cluster:membership"},
+		"message": membership_msg(st, n, m, missing),
+		"observed": res.observed(st, facts.get(m, "State", "not a member")),
 		"expected": "Up",
+		"missing": missing,
 		"evidence": [cluster.ev("Nodes")],
-		"fix": res.manual(n, [
-			sprintf("Install Failover Clustering on %s (Install-WindowsFeature Failover-Clustering -IncludeManagementTools).", [n]),
-			sprintf("Add it to cluster %s (Add-ClusterNode -Name %s) or start its cluster service (Start-ClusterNode -Name %s).", [facts.get(cluster.doc, "Name", ""), n, n]),
-		]),
-	})
+		"fix": membership_fix(st, n),
+	}
 }
 
 # METADATA
@@ -59,28 +56,28 @@ cluster_membership contains r if {
 #   remediation: Join the node to the deployment's domain (manual step, needs a restart).
 #   tags: [cluster, domain]
 cluster_same_domain contains r if {
-	some n in sort({x | some x in array.concat(facts.master_nodes, facts.replica_nodes)})
+	some n in mf.cluster_nodes
 	h := facts.get(facts.node(n), "host", null)
 	dom := lower(facts.str(facts.get(h, "Domain", "")))
 	joined := facts.get(h, "PartOfDomain", false) == true
-	want := lower(facts.str(facts.get(facts.deployment, "domain", "")))
-	r := res.decide({
+	want := mf.domain
+	missing := facts.first_missing([
+		facts.node_missing(n, ["host"]),
+		facts.missing_if(h == null, sprintf("nodes/%s/host.json: not collected", [n])),
+		facts.missing_if(want == "", "deployment.domain: no master node reported its domain"),
+	])
+	st := res.status(missing, count([1 | joined; dom == want]) == 1)
+	r := {
 		"rule": "CLUSTER-SAME-DOMAIN",
-		"subject": res.node_subject(n, "host:Domain"),
-		"missing": facts.first_missing([
-			facts.node_missing(n, ["host"]),
-			facts.missing_if(h == null, sprintf("nodes/%s/host.json: not collected", [n])),
-			facts.missing_if(want == "", "deployment.domain: no master node reported its domain"),
-		]),
-		"ok": count([1 | joined; dom == want]) == 1,
-		"pass_msg": sprintf("%s is joined to %s.", [n, dom]),
-		"fail_msg": cluster.domain_msg(n, joined, dom, want),
-		"unknown_msg": sprintf("%s: its domain could not be read.", [n]),
-		"observed": {"PartOfDomain": joined, "Domain": dom},
+		"status": st,
+		"subject": {"kind": "node", "node": n, "object": "host:Domain"},
+		"message": same_domain_msg(st, n, joined, dom, want, missing),
+		"observed": res.observed(st, {"PartOfDomain": joined, "Domain": dom}),
 		"expected": {"PartOfDomain": true, "Domain": want},
+		"missing": missing,
 		"evidence": [{"artifact": sprintf("nodes/%s/host.json", [n]), "key": "Domain"}],
-		"fix": res.manual(n, [sprintf("Join %s to the domain %s (Add-Computer -DomainName %s) and restart it.", [n, want, want])]),
-	})
+		"fix": same_domain_fix(st, n, want),
+	}
 }
 
 # METADATA
@@ -103,22 +100,19 @@ cluster_same_domain contains r if {
 cluster_master_role contains r if {
 	facts.variant == "ag"
 	res_ := cluster.master_resource
-	r := res.decide({
+	missing := cluster.missing
+	st := res.status(missing, res_ != null)
+	r := {
 		"rule": "CLUSTER-MASTER-ROLE",
-		"subject": res.deployment_subject("cluster:master-role"),
-		"missing": cluster.missing,
-		"ok": res_ != null,
-		"pass_msg": sprintf("Cluster resource %s (Generic Service) runs %s.", [facts.get(res_, "Name", ""), cluster.param(res_, "ServiceName")]),
-		"fail_msg": sprintf("The cluster has no Generic Service resource for %s; the master does not fail over.", [facts.master_service_name]),
-		"unknown_msg": "The cluster's roles could not be read.",
-		"observed": cluster.param(res_, "ServiceName"),
+		"status": st,
+		"subject": {"kind": "deployment", "object": "cluster:master-role"},
+		"message": master_role_msg(st, res_, missing),
+		"observed": res.observed(st, cluster.param(res_, "ServiceName")),
 		"expected": facts.master_service_name,
+		"missing": missing,
 		"evidence": [cluster.ev("Resources")],
-		"fix": res.manual(facts.reference_node, [
-			sprintf("Create the master role: Add-ClusterGenericServiceRole -ServiceName '%s' -Name '%s' -StaticAddress <IP>.", [facts.master_service_name, names.short_name(facts.master_dns)]),
-			"Or: Failover Cluster Manager, Configure Role, Generic Service, \"SQL Server Integration Services Scale Out Master\".",
-		]),
-	})
+		"fix": master_role_fix(st),
+	}
 }
 
 # METADATA
@@ -142,22 +136,19 @@ cluster_master_cap_name contains r if {
 	facts.variant == "ag"
 	group := facts.get(cluster.master_resource, "OwnerGroup", "")
 	caps := [cluster.dns_name(n) | some n in cluster.network_names(group)]
-	r := res.decide({
+	missing := facts.first_missing([cluster.master_resource_missing, facts.master_dns_missing])
+	st := res.status(missing, facts.host_in(facts.master_dns, caps))
+	r := {
 		"rule": "CLUSTER-MASTER-CAP-NAME",
-		"subject": res.deployment_subject("cluster:master-role/client-access-point"),
-		"missing": facts.first_missing([cluster.master_resource_missing, facts.master_dns_missing]),
-		"ok": facts.host_in(facts.master_dns, caps),
-		"pass_msg": sprintf("The master role %s has the client access point %s.", [group, facts.master_dns]),
-		"fail_msg": sprintf("The master role %s has client access point(s) %s, not the master DNS name %s.", [group, concat(", ", cluster.or_none(caps)), facts.master_dns]),
-		"unknown_msg": "The master role's client access point could not be checked.",
-		"observed": caps,
+		"status": st,
+		"subject": {"kind": "deployment", "object": "cluster:master-role/client-access-point"},
+		"message": cap_name_msg(st, group, caps, missing),
+		"observed": res.observed(st, caps),
 		"expected": facts.master_dns,
+		"missing": missing,
 		"evidence": [cluster.ev("Resources")],
-		"fix": res.manual(facts.reference_node, [
-			sprintf("Recreate the master role %s with the client access point %s (Add-ClusterGenericServiceRole -Name %s).", [group, names.short_name(facts.master_dns), names.short_name(facts.master_dns)]),
-			"Or use the role's name everywhere instead: master certificate CN, SSISDB MASTER_ADDRESS and every worker's MasterEndpoint.",
-		]),
-	})
+		"fix": cap_name_fix(st, group),
+	}
 }
 
 # METADATA
@@ -182,22 +173,19 @@ cluster_master_role_online contains r if {
 		[sprintf("it is %s, not Online", [facts.get(res_, "State", "")]) | not cluster.online(res_)],
 		[sprintf("%s cannot own it", [concat(", ", not_owners)]) | count(not_owners) > 0],
 	)
-	r := res.decide({
+	missing := cluster.master_resource_missing
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "CLUSTER-MASTER-ROLE-ONLINE",
-		"subject": res.deployment_subject("cluster:master-resource"),
-		"missing": cluster.master_resource_missing,
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("The master resource %s is Online on %s and every master node can own it.", [facts.get(res_, "Name", ""), facts.get(res_, "OwnerNode", "")]),
-		"fail_msg": sprintf("The master resource %s is not ready for failover: %s.", [facts.get(res_, "Name", ""), concat("; ", problems)]),
-		"unknown_msg": "The master resource could not be checked.",
-		"observed": {"State": facts.get(res_, "State", null), "PossibleOwners": facts.get(res_, "PossibleOwners", null)},
+		"status": st,
+		"subject": {"kind": "deployment", "object": "cluster:master-resource"},
+		"message": role_online_msg(st, res_, problems, missing),
+		"observed": res.observed(st, {"State": facts.get(res_, "State", null), "PossibleOwners": facts.get(res_, "PossibleOwners", null)}),
 		"expected": {"State": "Online", "PossibleOwners": facts.master_nodes},
+		"missing": missing,
 		"evidence": [cluster.ev(sprintf("Resources[%s]", [facts.get(res_, "Name", "")]))],
-		"fix": res.manual(facts.reference_node, [
-			sprintf("Start-ClusterGroup '%s'", [facts.get(res_, "OwnerGroup", "")]),
-			sprintf("Set-ClusterOwnerNode -Resource '%s' -Owners %s", [facts.get(res_, "Name", ""), concat(",", facts.master_nodes)]),
-		]),
-	})
+		"fix": role_online_fix(st, res_),
+	}
 }
 
 # METADATA
@@ -216,24 +204,99 @@ cluster_master_role_online contains r if {
 #   remediation: Remove the master role and recreate it for the installed SSISScaleOutMaster<VER> service (HA "Upgrade Scale Out in high availability environment").
 #   tags: [cluster, version, upgrade]
 cluster_master_resource_version contains r if {
-	some n in facts.master_nodes
 	res_ := cluster.master_resource
 	want := cluster.param(res_, "ServiceName")
+	rname := facts.get(res_, "Name", "")
+	some n in facts.master_nodes
 	installed := [s.Name | some s in facts.services(n, "master")]
-	r := res.decide({
+	missing := facts.first_missing([cluster.master_resource_missing, facts.node_missing(n, ["services"])])
+	st := res.status(missing, count([s | some s in installed; lower(s) == lower(want)]) > 0)
+	r := {
 		"rule": "CLUSTER-MASTER-RESOURCE-VERSION",
-		"subject": res.node_subject(n, "cluster:master-resource/ServiceName"),
-		"missing": facts.first_missing([cluster.master_resource_missing, facts.node_missing(n, ["services"])]),
-		"ok": count([s | some s in installed; lower(s) == lower(want)]) > 0,
-		"pass_msg": sprintf("%s has %s, the service the master resource runs.", [n, want]),
-		"fail_msg": sprintf("The master resource runs %s, but %s has %s; the role cannot start there.", [want, n, concat(", ", cluster.or_none(installed))]),
-		"unknown_msg": sprintf("%s: the master resource's service could not be compared with the installed one.", [n]),
-		"observed": installed,
+		"status": st,
+		"subject": {"kind": "node", "node": n, "object": "cluster:master-resource/ServiceName"},
+		"message": resource_version_msg(st, n, want, installed, missing),
+		"observed": res.observed(st, installed),
 		"expected": want,
-		"evidence": [cluster.ev(sprintf("Resources[%s].Parameters.ServiceName", [facts.get(res_, "Name", "")])), {"artifact": facts.services_artifact(n)}],
-		"fix": res.manual(facts.reference_node, [
-			sprintf("Remove the master role %s and recreate it for the installed master service (Add-ClusterGenericServiceRole -ServiceName %s).", [facts.get(res_, "OwnerGroup", ""), array.concat(installed, [facts.master_service_name])[0]]),
-			"Upgrade Scale Out Master on every master node to the same version first.",
-		]),
-	})
+		"missing": missing,
+		"evidence": [cluster.ev(sprintf("Resources[%s].Parameters.ServiceName", [rname])), {"artifact": facts.services_artifact(n)}],
+		"fix": resource_version_fix(st, res_, installed),
+	}
 }
+
+# --- messages and fixes, by status (only the one that is used is built) ---
+
+membership_msg("pass", n, _, _) := sprintf("%s is an Up member of cluster %s.", [n, facts.get(cluster.doc, "Name", "")])
+
+membership_msg("fail", n, m, _) := cluster.membership_msg(n, m)
+
+membership_msg("unknown", n, _, missing) := res.unknown_message(sprintf("%s: cluster membership could not be checked.", [n]), missing)
+
+membership_fix("fail", n) := res.manual(n, [
+	sprintf("Install Failover Clustering on %s (Install-WindowsFeature Failover-Clustering -IncludeManagementTools).", [n]),
+	sprintf("Add it to cluster %s (Add-ClusterNode -Name %s) or start its cluster service (Start-ClusterNode -Name %s).", [facts.get(cluster.doc, "Name", ""), n, n]),
+])
+
+membership_fix(st, _) := null if st != "fail"
+
+same_domain_msg("pass", n, _, dom, _, _) := sprintf("%s is joined to %s.", [n, dom])
+
+same_domain_msg("fail", n, joined, dom, want, _) := cluster.domain_msg(n, joined, dom, want)
+
+same_domain_msg("unknown", n, _, _, _, missing) := res.unknown_message(sprintf("%s: its domain could not be read.", [n]), missing)
+
+same_domain_fix("fail", n, want) := res.manual(n, [sprintf("Join %s to the domain %s (Add-Computer -DomainName %s) and restart it.", [n, want, want])])
+
+same_domain_fix(st, _, _) := null if st != "fail"
+
+master_role_msg("pass", res_, _) := sprintf("Cluster resource %s (Generic Service) runs %s.", [facts.get(res_, "Name", ""), cluster.param(res_, "ServiceName")])
+
+master_role_msg("fail", _, _) := sprintf("The cluster has no Generic Service resource for %s; the master does not fail over.", [facts.master_service_name])
+
+master_role_msg("unknown", _, missing) := res.unknown_message("The cluster's roles could not be read.", missing)
+
+master_role_fix("fail") := res.manual(facts.reference_node, [
+	sprintf("Create the master role: Add-ClusterGenericServiceRole -ServiceName '%s' -Name '%s' -StaticAddress <IP>.", [facts.master_service_name, names.short_name(facts.master_dns)]),
+	"Or: Failover Cluster Manager, Configure Role, Generic Service, \"SQL Server Integration Services Scale Out Master\".",
+])
+
+master_role_fix(st) := null if st != "fail"
+
+cap_name_msg("pass", group, _, _) := sprintf("The master role %s has the client access point %s.", [group, facts.master_dns])
+
+cap_name_msg("fail", group, caps, _) := sprintf("The master role %s has client access point(s) %s, not the master DNS name %s.", [group, concat(", ", cluster.or_none(caps)), facts.master_dns])
+
+cap_name_msg("unknown", _, _, missing) := res.unknown_message("The master role's client access point could not be checked.", missing)
+
+cap_name_fix("fail", group) := res.manual(facts.reference_node, [
+	sprintf("Recreate the master role %s with the client access point %s (Add-ClusterGenericServiceRole -Name %s).", [group, names.short_name(facts.master_dns), names.short_name(facts.master_dns)]),
+	"Or use the role's name everywhere instead: master certificate CN, SSISDB MASTER_ADDRESS and every worker's MasterEndpoint.",
+])
+
+cap_name_fix(st, _) := null if st != "fail"
+
+role_online_msg("pass", res_, _, _) := sprintf("The master resource %s is Online on %s and every master node can own it.", [facts.get(res_, "Name", ""), facts.get(res_, "OwnerNode", "")])
+
+role_online_msg("fail", res_, problems, _) := sprintf("The master resource %s is not ready for failover: %s.", [facts.get(res_, "Name", ""), concat("; ", problems)])
+
+role_online_msg("unknown", _, _, missing) := res.unknown_message("The master resource could not be checked.", missing)
+
+role_online_fix("fail", res_) := res.manual(facts.reference_node, [
+	sprintf("Start-ClusterGroup '%s'", [facts.get(res_, "OwnerGroup", "")]),
+	sprintf("Set-ClusterOwnerNode -Resource '%s' -Owners %s", [facts.get(res_, "Name", ""), concat(",", facts.master_nodes)]),
+])
+
+role_online_fix(st, _) := null if st != "fail"
+
+resource_version_msg("pass", n, want, _, _) := sprintf("%s has %s, the service the master resource runs.", [n, want])
+
+resource_version_msg("fail", n, want, installed, _) := sprintf("The master resource runs %s, but %s has %s; the role cannot start there.", [want, n, concat(", ", cluster.or_none(installed))])
+
+resource_version_msg("unknown", n, _, _, missing) := res.unknown_message(sprintf("%s: the master resource's service could not be compared with the installed one.", [n]), missing)
+
+resource_version_fix("fail", res_, installed) := res.manual(facts.reference_node, [
+	sprintf("Remove the master role %s and recreate it for the installed master service (Add-ClusterGenericServiceRole -ServiceName %s).", [facts.get(res_, "OwnerGroup", ""), array.concat(installed, [facts.master_service_name])[0]]),
+	"Upgrade Scale Out Master on every master node to the same version first.",
+])
+
+resource_version_fix(st, _, _) := null if st != "fail"
