@@ -38,7 +38,8 @@ type converter struct {
 	terms []ast.Term
 	slab  int
 	pairs [][2]*ast.Term
-	keys  map[string]ast.Value
+	keys  map[string]*ast.Term
+	strs  map[string]*ast.Term // short string values, shared like keys
 }
 
 func (c *converter) term(v ast.Value) *ast.Term {
@@ -52,17 +53,59 @@ func (c *converter) term(v ast.Value) *ast.Term {
 	return t
 }
 
-// key is the boxed AST string of a map key (valid UTF-8).
-func (c *converter) key(k string) ast.Value {
-	if v, ok := c.keys[k]; ok {
-		return v
+// key is the term of a map key (valid UTF-8), one per distinct key and
+// conversion: terms of the input are never modified, so objects can share
+// their key terms (as they share OPA's interned terms).
+func (c *converter) key(k string) *ast.Term {
+	if t, ok := c.keys[k]; ok {
+		return t
 	}
 	if c.keys == nil {
-		c.keys = map[string]ast.Value{}
+		c.keys = map[string]*ast.Term{}
 	}
-	v := ast.Value(ast.String(k))
-	c.keys[k] = v
-	return v
+	t := c.term(ast.String(k))
+	c.keys[k] = t
+	return t
+}
+
+// stringTerm is the term of a string value; a short one is made once per
+// conversion (node names, states, thumbprints repeat).
+func (c *converter) stringTerm(s string) *ast.Term {
+	if s == "" {
+		return ast.InternedEmptyString
+	}
+	if len(s) > 64 {
+		return c.term(stringValue(s))
+	}
+	if t, ok := c.strs[s]; ok {
+		return t
+	}
+	if c.strs == nil {
+		c.strs = map[string]*ast.Term{}
+	}
+	t := c.term(stringValue(s))
+	c.strs[s] = t
+	return t
+}
+
+// intTerm is the term of an integer: OPA's interned term when small.
+func (c *converter) intTerm(i int64) *ast.Term {
+	if ast.HasInternedIntNumberTerm(int(i)) && i == int64(int(i)) {
+		return ast.InternedTerm(int(i))
+	}
+	return c.term(intValue(i))
+}
+
+// valueTerm is the term of a value: OPA's interned term for null and the
+// booleans, else a new one.
+func (c *converter) valueTerm(v ast.Value) *ast.Term {
+	switch x := v.(type) {
+	case ast.Null:
+		return ast.InternedNullTerm
+	case ast.Boolean:
+		return ast.InternedTerm(bool(x))
+	}
+	return c.term(v)
 }
 
 // object builds the object of the pairs pushed since base and pops them.
@@ -81,7 +124,7 @@ type typeInfo struct {
 
 type structField struct {
 	field
-	key ast.Value
+	key *ast.Term // shared by every object of the type (never modified)
 	// kind is the field's kind when it is a string, bool or int type
 	// without a marshaler (converted in place), else reflect.Invalid.
 	kind reflect.Kind
@@ -96,7 +139,7 @@ func infoOf(t reflect.Type) *typeInfo {
 	ti := &typeInfo{marshaler: hasMarshaler(t)}
 	if t.Kind() == reflect.Struct {
 		for _, f := range structFields(t) {
-			sf := structField{field: f, key: ast.String(f.name)}
+			sf := structField{field: f, key: ast.StringTerm(f.name)}
 			if ft := t.FieldByIndex(f.index).Type; !hasMarshaler(ft) && ft != jsonNumber {
 				switch k := ft.Kind(); k {
 				case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -172,7 +215,7 @@ func (c *converter) value(v reflect.Value) (ast.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			terms[i] = c.term(x)
+			terms[i] = c.valueTerm(x)
 		}
 		return ast.NewArray(terms...), nil
 	case reflect.Map:
@@ -182,7 +225,33 @@ func (c *converter) value(v reflect.Value) (ast.Value, error) {
 		if v.Type().Key().Kind() != reflect.String {
 			return viaJSON(v)
 		}
-		if !validKeys(v) {
+		if v.CanInterface() {
+			// The maps of plain values, without reflection.
+			switch m := v.Interface().(type) {
+			case map[string]any:
+				return c.dynamic(m, reflect.Value{})
+			case map[string]string:
+				if !validMapKeys(m) {
+					return c.mapSorted(v)
+				}
+				base := len(c.pairs)
+				for k, x := range m {
+					c.pairs = append(c.pairs, [2]*ast.Term{c.key(k), c.stringTerm(x)})
+				}
+				return c.object(base), nil
+			case map[string]int:
+				if !validMapKeys(m) {
+					return c.mapSorted(v)
+				}
+				base := len(c.pairs)
+				for k, x := range m {
+					c.pairs = append(c.pairs, [2]*ast.Term{c.key(k), c.intTerm(int64(x))})
+				}
+				return c.object(base), nil
+			}
+		}
+		key := reflect.New(v.Type().Key()).Elem() // one key for the loops: Key() allocates each
+		if !validKeys(v, key) {
 			return c.mapSorted(v)
 		}
 		base := len(c.pairs)
@@ -192,7 +261,8 @@ func (c *converter) value(v reflect.Value) (ast.Value, error) {
 			if err != nil {
 				return nil, err
 			}
-			c.pairs = append(c.pairs, [2]*ast.Term{c.term(c.key(it.Key().String())), c.term(x)})
+			key.SetIterKey(it)
+			c.pairs = append(c.pairs, [2]*ast.Term{c.key(key.String()), c.valueTerm(x)})
 		}
 		return c.object(base), nil
 	case reflect.Struct:
@@ -202,21 +272,22 @@ func (c *converter) value(v reflect.Value) (ast.Value, error) {
 			if !ok || (f.omitEmpty && isEmptyValue(fv)) {
 				continue
 			}
-			var x ast.Value
+			var t *ast.Term
 			switch f.kind {
 			case reflect.String:
-				x = stringValue(fv.String())
+				t = c.stringTerm(fv.String())
 			case reflect.Bool:
-				x = ast.InternedValue(fv.Bool())
+				t = ast.InternedTerm(fv.Bool())
 			case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-				x = intValue(fv.Int())
+				t = c.intTerm(fv.Int())
 			default:
-				var err error
-				if x, err = c.value(fv); err != nil {
+				x, err := c.value(fv)
+				if err != nil {
 					return nil, err
 				}
+				t = c.valueTerm(x)
 			}
-			c.pairs = append(c.pairs, [2]*ast.Term{c.term(f.key), c.term(x)})
+			c.pairs = append(c.pairs, [2]*ast.Term{f.key, t})
 		}
 		return c.object(base), nil
 	}
@@ -247,35 +318,27 @@ func (c *converter) dynamic(x any, e reflect.Value) (ast.Value, error) {
 		}
 		terms := make([]*ast.Term, len(x))
 		for i, el := range x {
-			var v ast.Value
-			var err error
-			if el == nil {
-				v = ast.Null{}
-			} else if v, err = c.dynamic(el, reflect.Value{}); err != nil {
+			t, err := c.dynamicTerm(el)
+			if err != nil {
 				return nil, err
 			}
-			terms[i] = c.term(v)
+			terms[i] = t
 		}
 		return ast.NewArray(terms...), nil
 	case map[string]any:
 		if x == nil {
 			return ast.Null{}, nil
 		}
-		for k := range x {
-			if !utf8.ValidString(k) {
-				return c.value(reflect.ValueOf(x))
-			}
+		if !validMapKeys(x) {
+			return c.mapSorted(reflect.ValueOf(x))
 		}
 		base := len(c.pairs)
 		for k, el := range x {
-			var v ast.Value
-			var err error
-			if el == nil {
-				v = ast.Null{}
-			} else if v, err = c.dynamic(el, reflect.Value{}); err != nil {
+			t, err := c.dynamicTerm(el)
+			if err != nil {
 				return nil, err
 			}
-			c.pairs = append(c.pairs, [2]*ast.Term{c.term(c.key(k)), c.term(v)})
+			c.pairs = append(c.pairs, [2]*ast.Term{c.key(k), t})
 		}
 		return c.object(base), nil
 	}
@@ -285,12 +348,38 @@ func (c *converter) dynamic(x any, e reflect.Value) (ast.Value, error) {
 	return c.value(e)
 }
 
+// dynamicTerm is the term of an element of a []any or map[string]any.
+func (c *converter) dynamicTerm(el any) (*ast.Term, error) {
+	switch x := el.(type) {
+	case nil:
+		return ast.InternedNullTerm, nil
+	case string:
+		return c.stringTerm(x), nil
+	}
+	v, err := c.dynamic(el, reflect.Value{})
+	if err != nil {
+		return nil, err
+	}
+	return c.valueTerm(v), nil
+}
+
 // validKeys tells whether every key of a map with string keys is valid
 // UTF-8 (then no two keys are the same string once coerced).
-func validKeys(v reflect.Value) bool {
+func validKeys(v, key reflect.Value) bool {
 	it := v.MapRange()
 	for it.Next() {
-		if !utf8.ValidString(it.Key().String()) {
+		key.SetIterKey(it)
+		if !utf8.ValidString(key.String()) {
+			return false
+		}
+	}
+	return true
+}
+
+// validMapKeys is validKeys for a map of a known type.
+func validMapKeys[V any](m map[string]V) bool {
+	for k := range m {
+		if !utf8.ValidString(k) {
 			return false
 		}
 	}
@@ -309,7 +398,7 @@ func (c *converter) mapSorted(v reflect.Value) (ast.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		obj.Insert(ast.StringTerm(jsonString(k.String())), c.term(x))
+		obj.Insert(ast.StringTerm(jsonString(k.String())), c.valueTerm(x))
 	}
 	return obj, nil
 }

@@ -85,6 +85,10 @@ func TestInputValueDirect(t *testing.T) {
 		T    time.Time         `json:"t"`
 		P    *int              `json:"p"`
 		M    map[string]any    `json:"m"`
+		BadK map[string]any    `json:"bad_k"`
+		BadS map[string]string `json:"bad_s"`
+		BadI map[string]int    `json:"bad_i"`
+		BadT map[string]Inner  `json:"bad_t"`
 		NilM map[string]string `json:"nil_m"`
 		NilS []string          `json:"nil_s"`
 		Raw  []byte            `json:"raw"`
@@ -94,8 +98,14 @@ func TestInputValueDirect(t *testing.T) {
 		x    int
 	}{
 		Embedded: Embedded{"e"}, Inner: &Inner{A: 1}, S: "s", Bad: "a\xffb", N: "70.0", F: 1e-7, G: 70,
-		T: time.Date(2026, 11, 27, 10, 0, 0, 5, time.UTC), M: map[string]any{"x": []any{1.5, "y", nil, true}},
-		Raw: []byte("hi"), IntK: map[int]string{3: "c"}, U: 7, x: 1,
+		T: time.Date(2026, 11, 27, 10, 0, 0, 5, time.UTC), M: map[string]any{"x": []any{1.5, "y", nil, true, map[string]any{"a\xffb": 1.0, "a\xfeb": 2.0}}},
+		// Keys that are the same once invalid UTF-8 is coerced: the last
+		// in sorted order wins, as in the JSON round trip.
+		BadK: map[string]any{"a\xffb": 1.0, "a\xfeb": "x", "a\xfdb": nil, "ok": -0.0},
+		BadS: map[string]string{"a\xffb": "1", "a\xfeb": "2", "z": "\xff"},
+		BadI: map[string]int{"a\xffb": 1, "a\xfeb": 2, "big": 1 << 40},
+		BadT: map[string]Inner{"a\xffb": {A: 1}, "a\xfeb": {A: 2}, "c": {}},
+		Raw:  []byte("hi"), IntK: map[int]string{3: "c"}, U: 7, x: 1,
 	})
 }
 
