@@ -75,7 +75,7 @@ func ParseCertificate(data []byte) (*Cert, error) {
 // (pkix.Name.String keeps only the last CN of a subject with several).
 func dnString(raw []byte, parsed pkix.Name) string {
 	if seq, ok := rdnSequenceFast(raw); ok {
-		return seq.String()
+		return rdnString(seq)
 	}
 	return dnStringASN1(raw, parsed)
 }
@@ -142,6 +142,77 @@ func rdnSequenceFast(raw []byte) (pkix.RDNSequence, bool) {
 		seq = append(seq, rdn)
 	}
 	return seq, true
+}
+
+// rdnString is seq.String() for a sequence whose values are all valid UTF-8
+// strings (rdnSequenceFast's): the value of an attribute without a short
+// name is the hex of its DER, which encoding/asn1 writes as a
+// PrintableString (its strict alphabet) or else a UTF8String.
+func rdnString(seq pkix.RDNSequence) string {
+	var b strings.Builder
+	for i := 0; i < len(seq); i++ {
+		rdn := seq[len(seq)-1-i]
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		for j, tv := range rdn {
+			if j > 0 {
+				b.WriteByte('+')
+			}
+			v := tv.Value.(string)
+			oid := tv.Type.String()
+			name, ok := shortAttributeNames[oid]
+			if !ok {
+				tag := byte(0x13) // PrintableString
+				for k := 0; k < len(v); k++ {
+					if c := v[k]; c == '*' || c == '&' || !isPrintableASN1(c) {
+						tag = 0x0c // UTF8String
+						break
+					}
+				}
+				der := []byte{tag}
+				if n := len(v); n < 0x80 {
+					der = append(der, byte(n))
+				} else {
+					var l []byte
+					for ; n > 0; n >>= 8 {
+						l = append([]byte{byte(n)}, l...)
+					}
+					der = append(append(der, 0x80|byte(len(l))), l...)
+				}
+				der = append(der, v...)
+				b.WriteString(oid)
+				b.WriteString("=#")
+				b.WriteString(hex.EncodeToString(der))
+				continue
+			}
+			b.WriteString(name)
+			b.WriteByte('=')
+			for k, c := range v {
+				escape := false
+				switch c {
+				case ',', '+', '"', '\\', '<', '>', ';':
+					escape = true
+				case ' ':
+					escape = k == 0 || k == len(v)-1
+				case '#':
+					escape = k == 0
+				}
+				if escape {
+					b.WriteByte('\\')
+				}
+				b.WriteRune(c)
+			}
+		}
+	}
+	return b.String()
+}
+
+// shortAttributeNames are the attribute names RDNSequence.String writes
+// (crypto/x509/pkix attributeTypeNames).
+var shortAttributeNames = map[string]string{
+	"2.5.4.6": "C", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.3": "CN", "2.5.4.5": "SERIALNUMBER",
+	"2.5.4.7": "L", "2.5.4.8": "ST", "2.5.4.9": "STREET", "2.5.4.17": "POSTALCODE",
 }
 
 // derElement reads one element with the given tag byte at the start of b

@@ -181,6 +181,11 @@ func FuzzRDNSequenceFast(f *testing.F) {
 		{CommonName: "ssismaster.contoso.com", Organization: []string{"Contoso"}, Country: []string{"US"}},
 		{ExtraNames: []pkix.AttributeTypeAndValue{{Type: oidCommonName, Value: "a"}, {Type: oidCommonName, Value: "b*&"}, {Type: asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}, Value: "x@y"}}},
 		{CommonName: "é ünïcode", OrganizationalUnit: []string{"", "ou"}},
+		{CommonName: " #lead, trail+ ", SerialNumber: "<1>;\\\"", ExtraNames: []pkix.AttributeTypeAndValue{
+			{Type: asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}, Value: "com"},
+			{Type: asn1.ObjectIdentifier{0, 9, 2342, 19200300, 100, 1, 25}, Value: "wild*card&é"},
+			{Type: asn1.ObjectIdentifier{1, 2, 3}, Value: strings.Repeat("long value ", 30)},
+		}},
 		{},
 	} {
 		der, err := asn1.Marshal(n.ToRDNSequence())
@@ -202,7 +207,7 @@ func FuzzRDNSequenceFast(f *testing.F) {
 		if err != nil || len(rest) != 0 {
 			t.Fatalf("%x: the fast parser accepts what encoding/asn1 refuses (%v, %d bytes left)", raw, err, len(rest))
 		}
-		if got, want := fast.String(), seq.String(); got != want {
+		if got, want := rdnString(fast), seq.String(); got != want {
 			t.Fatalf("%x: got %q, want %q", raw, got, want)
 		}
 		if !reflect.DeepEqual(fmt.Sprint(fast), fmt.Sprint(seq)) {
@@ -225,4 +230,17 @@ func TestRDNSequenceFastCommon(t *testing.T) {
 	if got, want := seq.String(), "CN=ssismaster.contoso.com,O=Contoso,C=US"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+}
+
+// normalizeThumbprintUnicode handles every string; the ASCII path of
+// NormalizeThumbprint must agree with it.
+func FuzzNormalizeThumbprintASCII(f *testing.F) {
+	for _, s := range []string{"ab:cd ef", "\u200eAB CD", "F7BDFAF4D2C739BC9C25B18A7B597005FBCD1DFB", "\x7f\x01\t{x}", "", "é"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := NormalizeThumbprint(s), normalizeThumbprintUnicode(s); got != want {
+			t.Fatalf("%q: got %q, want %q", s, got, want)
+		}
+	})
 }

@@ -18,6 +18,36 @@ import (
 // control characters) that copying from the Windows certificate dialog adds.
 // Other characters are kept, so that a wrong value stays visibly wrong.
 func NormalizeThumbprint(s string) string {
+	// ASCII, the usual case: no format characters, the ASCII white space
+	// and control characters are the bytes up to ' ' and DEL.
+	keep := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return normalizeThumbprintUnicode(s)
+		}
+		if c <= ' ' || c == 0x7f || c == ':' || 'a' <= c && c <= 'z' {
+			keep = false
+		}
+	}
+	if keep {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c <= ' ' || c == 0x7f || c == ':':
+			continue
+		case 'a' <= c && c <= 'z':
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+func normalizeThumbprintUnicode(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
