@@ -293,21 +293,15 @@ master_root_norm := {n: {x | some t, _ in mr.store; x := norm_thumb(t); x != ""}
 
 # worker_trust: per worker node (built once per query) its certificate's
 # normalized thumbprint, why that is unknown, and the evidence.
-worker_trust := {w: {"thumb": wt, "missing": m, "ev": worker_trust_ev(w, cfg)} |
+worker_trust := {w: {"thumb": wt, "missing": worker_trust_missing(w, wt), "ev": worker_trust_ev(w)} |
 	some w in facts.worker_nodes
-	cfg := worker_cfg_or_null(w)
 	wt := norm_thumb(worker_thumb_raw(w))
-	m := worker_trust_missing(w, cfg, wt)
 }
-
-worker_cfg_or_null(w) := c if {
-	c := input.nodes[w].configs.worker
-} else := null
 
 # why a worker's thumbprint is unknown: [] in the common case (the node is
 # collected with nothing missing, its WorkerSettings.config parsed with every
 # key, and the thumbprint is not empty), checked first by reference.
-worker_trust_missing(w, cfg, wt) := [] if {
+worker_trust_missing(w, wt) := [] if {
 	wt != ""
 	nd := input.nodes[w]
 	nd.collected == true
@@ -317,12 +311,15 @@ worker_trust_missing(w, cfg, wt) := [] if {
 	count(c.missing_keys) == 0
 } else := facts.first_missing([
 	facts.worker_cfg_missing(w),
-	facts.key_missing(w, "WorkerSettings.config", cfg, "WorkerHttpsCertThumbprint"),
+	facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
 	facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
 ])
 
-# facts.worker_ev(w, "WorkerHttpsCertThumbprint"), its common case by reference.
-worker_trust_ev(w, cfg) := {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": line} if {
+# facts.worker_ev(w, "WorkerHttpsCertThumbprint"), its common case by
+# reference (a function called with the configuration object as an argument
+# copies it).
+worker_trust_ev(w) := {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": line} if {
+	cfg := input.nodes[w].configs.worker
 	a := cfg.artifact
 	a != ""
 	line := cfg.lines.WorkerHttpsCertThumbprint

@@ -64,11 +64,9 @@ trust_unknown := {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 
 # MasterEndpoint: why it cannot be compared (missing), the endpoint (ep: the
 # parsed object, or whatever the file holds there, else null), its port (0
 # when absent) and the evidence.
-worker_port := {w: {"missing": m, "ep": ep, "port": endpoint_port(ep), "ev": cfg_ev(w, "WorkerSettings.config", cfg, "MasterEndpoint")} |
+worker_port := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": worker_ev(w, "MasterEndpoint")} |
 	some w in facts.worker_nodes
-	cfg := facts.worker_cfg(w)
 	ep := worker_endpoint(w)
-	m := worker_port_missing(w, cfg)
 }
 
 worker_endpoint(w) := e if {
@@ -79,11 +77,11 @@ endpoint_port(ep) := p if {
 	p := ep.port
 } else := 0
 
-worker_port_missing(w, cfg) := facts.master_port_missing if {
+worker_port_missing(w) := facts.master_port_missing if {
 	cfg_clean(w, "worker")
 } else := facts.first_missing([
 	facts.worker_cfg_missing(w),
-	facts.key_missing(w, "WorkerSettings.config", cfg, "MasterEndpoint"),
+	facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
 	facts.master_port_missing,
 ])
 
@@ -135,6 +133,16 @@ cfg_ev(name, file, cfg, key) := {"artifact": a, "key": key, "line": line} if {
 	line := cfg.lines[key]
 	line > 0
 } else := facts.cfg_ev(name, file, cfg, key)
+
+# worker_ev(w, key): facts.worker_ev(w, key), its common case by reference (a
+# function called with the configuration object as an argument copies it).
+worker_ev(w, key) := {"artifact": a, "key": key, "line": line} if {
+	cfg := input.nodes[w].configs.worker
+	a := cfg.artifact
+	a != ""
+	line := cfg.lines[key]
+	line > 0
+} else := facts.worker_ev(w, key)
 
 # on_fail(st, f): f for a failure, else null (the fix of a result).
 on_fail("fail", f) := f
