@@ -36,7 +36,7 @@ node_has_instance(n) if {
 
 # the node_eq keys (upper-case short names) of every instance's node and of
 # the host part of its name, built once per query.
-instance_node_keys contains k if {
+instance_node_keys := {k |
 	some i in instances
 	some x in [inode(i), split(i, "\\")[0]]
 	k := node_key(x)
@@ -55,17 +55,18 @@ inode(inst) := n if {
 # q_ok(inst, q): the query's rows are there (sql_missing would be []): the
 # common case, checked by reference before the full explanation.
 q_ok(inst, q) if {
-	i := input.sql[inst]
-	i.collected == true
-	not has_missing_reason(i, q)
-	x := i.queries[q]
+	clean_instances[inst]
+	x := input.sql[inst].queries[q]
 	is_array(x.rows)
 	object.get(x, "error", "") == ""
-	inst != ""
 }
 
-has_missing_reason(i, q) if {
-	_ = i.missing[q]
+# the collected instances with no missing query at all (built once per query).
+clean_instances contains inst if {
+	some inst, i in input.sql
+	i.collected == true
+	count(object.get(i, "missing", {})) == 0
+	inst != ""
 }
 
 # flag_bool(v) with the usual values looked up (facts.flag_bool otherwise).
@@ -196,6 +197,18 @@ else := false
 
 # --- principals --------------------------------------------------------------------
 
+# worker_account(w): the StartName of the node's worker service
+# (facts.service(w, "worker")) when it is a string, else "". One pass over the
+# node's services when it has exactly one worker service (then the first).
+worker_account(w) := a if {
+	svcs := input.nodes[w].services
+	is_object(svcs)
+	ws := [x | some x in svcs; lower(x.kind) == "worker"]
+	count(ws) == 1
+	a := ws[0].StartName
+	is_string(a)
+} else := facts.str(facts.get(facts.service(w, "worker"), "StartName", ""))
+
 # principal(inst, name): the server_principals row (case-insensitive name), or null.
 principal(inst, name) := p if {
 	want := names.canon_account(name)
@@ -213,7 +226,7 @@ ssisdb_principal(name) := p if {
 
 # [canonical account name, row] of every principal row (names.account_eq
 # compares canonical names), built once per query and instance.
-server_principals_canon[inst] := [[names.canon_account(facts.str(p.name)), p] | some p in rows(inst, "server_principals")] if {
+server_principals_canon := {inst: [[names.canon_account(facts.str(p.name)), p] | some p in rows(inst, "server_principals")] |
 	some inst in instances
 }
 
@@ -252,16 +265,19 @@ heartbeat_secs(w) := s if {
 } else := 60
 
 # the primary's SSISDB replica state row of a replica, or null.
+# (same_server compares upper(trim_space(name)): the rows are keyed so once per query.)
 replica_state(inst) := r if {
-	some r in rows(prim, "ssisdb_replica_states")
-	same_server(facts.str(r.replica_server_name), inst)
+	r := replica_states_by_server[upper(trim_space(inst))]
 } else := null
+
+replica_states_by_server := {upper(trim_space(facts.str(r.replica_server_name))): r | some r in rows(prim, "ssisdb_replica_states")}
 
 # the primary's ag_replicas row of a replica (SSISDB AG), or null.
 ag_replica(inst) := r if {
-	some r in ag_replica_rows
-	same_server(facts.str(r.replica_server_name), inst)
+	r := ag_replicas_by_server[upper(trim_space(inst))]
 } else := null
+
+ag_replicas_by_server := {upper(trim_space(facts.str(r.replica_server_name))): r | some r in ag_replica_rows}
 
 # a row of a name/value result set by name (case-insensitive), or null.
 # (name is never empty, so a row without a string name, which get/str would
@@ -363,7 +379,7 @@ log_sid := s if {
 login_problems(inst) := [sprintf("%s does not exist", [log_login])] if {
 	principal(inst, log_login) == null
 } else := array.concat(
-	["it is disabled" | facts.flag(facts.get(principal(inst, log_login), "is_disabled", false))],
+	["it is disabled" | flagb(facts.get(principal(inst, log_login), "is_disabled", false))],
 	array.concat(
 		[sprintf("the SSISDB user %s does not exist", [log_user]) | ssisdb_principal(log_user) == null],
 		[sprintf("its SID %s is not the SID %s of the SSISDB user %s (orphaned user after failover)", [facts.get(principal(inst, log_login), "sid", ""), facts.get(ssisdb_principal(log_user), "sid", ""), log_user]) |
@@ -432,7 +448,7 @@ windows_logging_problems(accts) := [] if {
 
 login_enabled(p) if {
 	p != null
-	not facts.flag(facts.get(p, "is_disabled", false))
+	not flagb(facts.get(p, "is_disabled", false))
 }
 
 in_worker_role(acct) if {
@@ -518,7 +534,7 @@ agent_online(a, hb) if {
 agent_problems(a, hb) := ["is not registered in SSISDB.catalog.worker_agents"] if {
 	a == null
 } else := array.concat(
-	["is disabled" | not facts.flag(facts.get(a, "IsEnabled", false))],
+	["is disabled" | not flagb(facts.get(a, "IsEnabled", false))],
 	[agent_offline_msg(a, hb) | not agent_online(a, hb)],
 )
 
@@ -532,7 +548,7 @@ agent_fix(w, a, _) := {"id": "manual", "target": w, "params": {"steps": [
 ]}} if {
 	a == null
 } else := {"id": "sql-enable-worker-agent", "target": facts.primary_label, "params": {"agent_id": facts.str(a.WorkerAgentId)}} if {
-	not facts.flag(facts.get(a, "IsEnabled", false))
+	not flagb(facts.get(a, "IsEnabled", false))
 } else := {"id": "start-worker", "target": w, "params": {"service": facts.worker_service_name(w)}}
 
 # heartbeat of the worker whose AgentId a catalog row has (60 s when unknown).
@@ -543,7 +559,7 @@ agent_heartbeat(a) := heartbeat_secs(workers_by_guid[k][0]) if {
 
 online_agents := sort([facts.str(facts.get(a, "MachineName", a.WorkerAgentId)) |
 	some a in rows(prim, "ssisdb_worker_agents")
-	facts.flag(facts.get(a, "IsEnabled", false))
+	flagb(facts.get(a, "IsEnabled", false))
 	agent_online(a, agent_heartbeat(a))
 ])
 
@@ -551,7 +567,7 @@ online_agents := sort([facts.str(facts.get(a, "MachineName", a.WorkerAgentId)) |
 login_problem(inst, a) := sprintf("no login for %s", [a]) if {
 	principal(inst, a) == null
 } else := sprintf("the login %s is disabled", [a]) if {
-	facts.flag(facts.get(principal(inst, a), "is_disabled", false))
+	flagb(facts.get(principal(inst, a), "is_disabled", false))
 }
 
 login_create_fix(inst, problems) := {"id": "sql-create-windows-login", "target": inst, "params": {"login": problems[0][0]}} if {

@@ -418,7 +418,7 @@ ag_sql_auth_mixed contains r if {
 	inst := rep.instance
 	v := object.get(sql.server(inst), "IsIntegratedSecurityOnly", null)
 	missing := sql.missing(inst, "server_properties")
-	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | not facts.flag(v)])) > 0)
+	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | not sql.flagb(v)])) > 0)
 	r := {
 		"rule": "AG-SQL-AUTH-MIXED",
 		"status": st,

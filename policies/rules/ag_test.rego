@@ -1,5 +1,7 @@
 package ssis.test.ag
 
+import data.ssis.lib.facts
+import data.ssis.lib.sql
 import data.ssis.rules.ag
 import data.ssis.test.fixtures as fx
 
@@ -261,4 +263,49 @@ test_automatic_failover_message_when_ssisdb_in_no_ag if {
 	some r in ag.ag_automatic_failover with input as no_ssisdb_ag
 	r.status == "fail"
 	contains(r.message, "SSISDB is in no availability group")
+}
+
+# --- lib/sql fast paths (each must give what the helper it stands for gives) ---------------------
+
+test_sql_missing_fast_path_matches_facts if {
+	inputs := [
+		fx.healthy,
+		qmissing("SQLN2", "server_properties"),
+		fx.set(["sql", "SQLN2", "collected"], false),
+		fx.set(["sql", "SQLN2", "queries", "server_properties", "error"], "timeout"),
+		fx.set(["sql", "SQLN2", "queries", "server_properties", "rows"], null),
+		fx.remove(["sql", "SQLN2"]),
+	]
+	every inp in inputs {
+		every inst in ["SQLN1", "SQLN2", ""] {
+			every q in ["server_properties", "databases", "nope"] {
+				sql.missing(inst, q) == facts.sql_missing(inst, q) with input as inp
+			}
+		}
+	}
+}
+
+test_sql_flagb_is_flag_bool if {
+	every v in [true, false, null, 1, 0, "1", "0", "True", "TRUE", "true", "False", "yes", 2, {}] {
+		sql.flagb(v) == facts.flag_bool(v)
+	}
+}
+
+test_sql_first2_first3 if {
+	sql.first2([], ["b"]) == ["b"]
+	sql.first2(["a"], ["b"]) == ["a"]
+	sql.first2([], []) == []
+	sql.first3([], [], ["c"]) == ["c"]
+	sql.first3([], ["b"], ["c"]) == ["b"]
+	sql.first3([], [], []) == []
+}
+
+test_sql_replicas_node_keys if {
+	# a replica node named by an instance's host part (lower case, FQDN) has that instance
+	inp := json.patch(fx.healthy, [
+		{"op": "add", "path": ["sql", "sqln2.contoso.com\\INST1"], "value": object.union(fx.healthy.sql.SQLN2, {"node": ""})},
+		{"op": "remove", "path": ["sql", "SQLN2"]},
+	])
+	[rep.instance | some rep in sql.replicas] == ["SQLN1", "sqln2.contoso.com\\INST1"] with input as inp
+	[rep.instance | some rep in sql.replicas] == ["SQLN1", "SQLN2"] with input as fx.remove(["sql", "SQLN2"])
 }

@@ -168,7 +168,7 @@ log_password_in_sync contains r if {
 	inst := rep.instance
 	row := sql.log_password_row(inst)
 	missing := password_missing(inst, row)
-	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | facts.flag(facts.get(row, "password_matches", false))])) > 0)
+	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | sql.flagb(facts.get(row, "password_matches", false))])) > 0)
 	r := {
 		"rule": "LOG-PASSWORD-IN-SYNC",
 		"status": st,
@@ -223,8 +223,7 @@ password_fix(st, _) := null if st != "fail"
 log_windows_account_consistent contains r if {
 	accts := sort({names.canon_account(a) |
 		some w in facts.worker_nodes
-		a := facts.service(w, "worker").StartName
-		is_string(a)
+		a := sql.worker_account(w)
 		a != ""
 	})
 	missing := sql.windows_logging_missing

@@ -1,5 +1,7 @@
 package ssis.test.log
 
+import data.ssis.lib.facts
+import data.ssis.lib.sql
 import data.ssis.rules.log
 import data.ssis.test.fixtures as fx
 
@@ -160,4 +162,21 @@ test_no_expiry_fail if {
 test_no_expiry_unknown if {
 	rs := log.log_login_no_expiry with input as fx.set(["sql", "SQLN2", "queries", "sql_logins", "rows"], [])
 	inst_status(rs, "SQLN2") == {"unknown"}
+}
+
+# --- lib/sql helpers ------------------------------------------------------------------------------------
+
+test_sql_worker_account if {
+	sql.worker_account("WRK1") == facts.str(facts.get(facts.service("WRK1", "worker"), "StartName", "")) with input as fx.healthy
+
+	# two worker services: the first by name (facts.service)
+	inp := fx.set(["nodes", "WRK1", "services", "AAAWorker"], {"Name": "AAAWorker", "kind": "worker", "StartName": "CONTOSO\\first"})
+	sql.worker_account("WRK1") == "CONTOSO\\first" with input as inp
+	sql.worker_account("WRK1") == "" with input as fx.set(["nodes", "WRK1", "services"], {})
+}
+
+test_sql_principal_canonical if {
+	sql.principal("SQLN1", lower(fx.log_login)).name == fx.log_login with input as fx.healthy
+	sql.principal("SQLN1", "nobody") == null with input as fx.healthy
+	sql.principal("NOPE", fx.log_login) == null with input as fx.healthy
 }
