@@ -472,7 +472,7 @@ master_trusts_every_worker contains r if {
 master_firewall contains r if {
 	some name in facts.master_nodes
 	port := facts.node_master_port(name)
-	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); facts.fw_allows(fw, port)]
+	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); mf.fw_allows(fw, port)]
 	missing := facts.first_missing([
 		facts.node_missing(name, ["firewall"]),
 		facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
