@@ -334,7 +334,9 @@ func (n *normalizer) readCerts(node string, missing map[string]string) (map[stri
 			c.FileThumbprint = stem
 			n.warn("%s: the file name says thumbprint %s, the certificate's SHA-1 is %s; using %s", file, stem, c.Thumbprint, c.Thumbprint)
 		}
-		sidecarName := path.Join(path.Dir(file), stem+".json")
+		// path.Join(path.Dir(file), stem+".json"): file is a clean bundle
+		// path of four elements or more, and the name has no slash.
+		sidecarName := file[:strings.LastIndexByte(file, '/')+1] + stem + ".json"
 		if n.b.Has(sidecarName) {
 			var sc map[string]any
 			raw, _ := n.b.ReadFile(sidecarName)
@@ -396,10 +398,17 @@ func (n *normalizer) parseCertificate(data []byte) (*Cert, error) {
 // canonicalStore spells a store path as "LocalMachine/My" whatever the
 // folder's case.
 func canonicalStore(location, store string) string {
-	switch strings.ToLower(location) {
-	case "localmachine":
+	// For ASCII, EqualFold is ToLower and compare, without the copy.
+	is := func(want string) bool {
+		if isASCII(location) {
+			return strings.EqualFold(location, want)
+		}
+		return strings.ToLower(location) == want
+	}
+	switch {
+	case is("localmachine"):
 		location = "LocalMachine"
-	case "currentuser":
+	case is("currentuser"):
 		location = "CurrentUser"
 	}
 	for _, s := range []string{"My", "Root", "CA", "TrustedPeople", "TrustedPublisher", "AuthRoot", "Disallowed", "Trust", "Remote Desktop", "WebHosting"} {

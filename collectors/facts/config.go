@@ -98,15 +98,34 @@ func ParseSettings(name string, data []byte) *ConfigFile {
 		return cf
 	}
 	canon := canonicalKeys(kind)
-	fromOlder := map[string]bool{}
+	fromOlder := make(map[string]bool, len(pairs))
 	unknown := map[string]bool{}
+	cf.Settings = make(map[string]any, len(pairs))
+	cf.Lines = make(map[string]int, len(pairs))
+	var lower []byte // an ASCII key in lower case (the lookups do not allocate)
 	for _, p := range pairs {
-		lk := strings.ToLower(p.key)
-		doc, known := canon[lk]
+		var doc string
+		var known bool
 		older := false
-		if !known && kind == "worker" {
-			doc, known = olderWorkerSpellings[lk]
-			older = known
+		if isASCII(p.key) {
+			lower = append(lower[:0], p.key...)
+			for i, c := range lower {
+				if 'A' <= c && c <= 'Z' {
+					lower[i] = c + 'a' - 'A'
+				}
+			}
+			doc, known = canon[string(lower)]
+			if !known && kind == "worker" {
+				doc, known = olderWorkerSpellings[string(lower)]
+				older = known
+			}
+		} else {
+			lk := strings.ToLower(p.key)
+			doc, known = canon[lk]
+			if !known && kind == "worker" {
+				doc, known = olderWorkerSpellings[lk]
+				older = known
+			}
 		}
 		if !known {
 			// An unknown key's value is never kept: it may be a secret

@@ -244,3 +244,30 @@ func FuzzNormalizeThumbprintASCII(f *testing.F) {
 		}
 	})
 }
+
+// canonicalStoreSlow is canonicalStore as it was (a lower-case copy).
+func canonicalStoreSlow(location, store string) string {
+	switch strings.ToLower(location) {
+	case "localmachine":
+		location = "LocalMachine"
+	case "currentuser":
+		location = "CurrentUser"
+	}
+	for _, s := range []string{"My", "Root", "CA", "TrustedPeople", "TrustedPublisher", "AuthRoot", "Disallowed", "Trust", "Remote Desktop", "WebHosting"} {
+		if strings.EqualFold(store, s) {
+			store = s
+		}
+	}
+	return location + "/" + store
+}
+
+func FuzzCanonicalStore(f *testing.F) {
+	for _, s := range [][2]string{{"LocalMachine", "My"}, {"localmachine", "ROOT"}, {"CURRENTUSER", "ca"}, {"currentuſer", "My"}, {"LOCALMACHİNE", "x"}, {"", ""}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, location, store string) {
+		if got, want := canonicalStore(location, store), canonicalStoreSlow(location, store); got != want {
+			t.Fatalf("%q %q: got %q, want %q", location, store, got, want)
+		}
+	})
+}
