@@ -56,16 +56,39 @@ acct_refs := [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master
 # certs.worker_trust split by whether the worker's certificate thumbprint is
 # known (missing == []: it is then not empty) or not, for
 # MASTER-TRUSTS-EVERY-WORKER (masters x workers results).
-trust_known := {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0}
+trust_known := object.union(certs.worker_trust_common, {w: wi | some w, wi in certs.worker_trust_other; count(wi.missing) == 0})
 
-trust_unknown := {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 0}
+trust_unknown := {w: wi | some w, wi in certs.worker_trust_other; count(wi.missing) > 0}
 
 # worker_port: per worker what MASTER-CFG-PORT-CONSISTENT reads of its
 # MasterEndpoint: why it cannot be compared (missing), the endpoint (ep: the
 # parsed object, or whatever the file holds there, else null), its port (0
 # when absent) and the evidence.
-worker_port := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": worker_ev(w, "MasterEndpoint")} |
+worker_port := object.union(worker_port_common, worker_port_other)
+
+# the common case, by reference (no function call): the node is collected
+# with nothing missing, its WorkerSettings.config parsed with every key, and
+# the MasterEndpoint's line and port are known.
+worker_port_common := {w: {"missing": mpm, "ep": ep, "port": port, "ev": {"artifact": a, "key": "MasterEndpoint", "line": line}} |
+	mpm := facts.master_port_missing
 	some w in facts.worker_nodes
+	nd := input.nodes[w]
+	nd.collected == true
+	count(nd.missing) == 0
+	cfg := nd.configs.worker
+	cfg.parse_error == ""
+	count(cfg.missing_keys) == 0
+	a := cfg.artifact
+	a != ""
+	line := cfg.lines.MasterEndpoint
+	line > 0
+	ep := cfg.worker.master_endpoint
+	port := ep.port
+}
+
+worker_port_other := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": worker_ev(w, "MasterEndpoint")} |
+	some w in facts.worker_nodes
+	not worker_port_common[w]
 	ep := worker_endpoint(w)
 }
 
