@@ -1,5 +1,8 @@
 package ssis.test.master
 
+import data.ssis.lib.certs
+import data.ssis.lib.facts
+import data.ssis.lib.master_fast as mf
 import data.ssis.rules.master
 import data.ssis.test.fixtures as fx
 
@@ -477,4 +480,108 @@ test_sql_login_unknown if {
 	inst_status(rs, "SQLN1") == {"unknown"}
 	rs2 := master.master_account_sql_login with input as fx.set(["sql", "SQLN2", "collected"], false)
 	inst_status(rs2, "SQLN2") == {"unknown"}
+}
+
+# --- lib/master_fast and the certs precomputation: the fast paths give what the
+# helpers they stand for give -------------------------------------------------------------------
+
+fast_inputs := [
+	fx.healthy,
+	fx.not_collected("WRK1"),
+	fx.missing("WRK2", "files"),
+	fx.parse_error("WRK1", "worker"),
+	fx.node_patch("WRK1", {"configs": {"worker": {"missing_keys": ["MasterEndpoint"], "lines": {}, "artifact": ""}}}),
+	fx.set(["nodes", "WRK2", "configs", "worker"], null),
+	fx.set(["nodes", "WRK1", "configs", "worker", "worker", "worker_thumbprint"], ""),
+	fx.remove(["nodes", "WRK2"]),
+	fx.remove(["deployment", "master_port"]),
+]
+
+test_fast_worker_port_same_as_helpers if {
+	every inp in fast_inputs {
+		wp := mf.worker_port with input as inp
+		want := {w: {
+			"missing": facts.first_missing([
+				facts.worker_cfg_missing(w),
+				facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
+				facts.master_port_missing,
+			]),
+			"ep": facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null),
+			"port": facts.get(facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null), "port", 0),
+			"ev": facts.worker_ev(w, "MasterEndpoint"),
+		} |
+			some w in facts.worker_nodes
+		} with input as inp
+		wp == want
+	}
+}
+
+test_fast_worker_trust_same_as_helpers if {
+	every inp in fast_inputs {
+		wt := certs.worker_trust with input as inp
+		want := {w: {
+			"thumb": t,
+			"missing": facts.first_missing([
+				facts.worker_cfg_missing(w),
+				facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
+				facts.missing_if(t == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
+			]),
+			"ev": facts.worker_ev(w, "WorkerHttpsCertThumbprint"),
+		} |
+			some w in facts.worker_nodes
+			t := certs.norm_thumb(facts.str(facts.get(facts.worker_cfg(w), ["worker", "worker_thumbprint"], "")))
+		} with input as inp
+		wt == want
+	}
+}
+
+test_fast_master_maps_same_as_helpers if {
+	every inp in array.concat(fast_inputs, [fx.missing("SQLN2", "services"), fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"])]) {
+		mf.msvc_missing == {n: facts.service_missing(n, "master") | some n in facts.master_nodes} with input as inp
+		mf.macct == {n: facts.master_account(n) | some n in facts.master_nodes} with input as inp
+		mf.config_subjects == facts.config_subjects with input as inp
+	}
+}
+
+test_fast_cfg_ev_and_key_missing if {
+	cfg := {"artifact": "a", "lines": {"PortNumber": 2}, "missing_keys": []}
+	mf.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber") == facts.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber")
+	mf.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName") == facts.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName")
+	mf.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber") == facts.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber")
+	mf.key_missing("N", "MasterSettings.config", cfg, "PortNumber") == []
+	bad := {"artifact": "a", "missing_keys": ["portnumber"]}
+	mf.key_missing("N", "MasterSettings.config", bad, "PortNumber") == facts.key_missing("N", "MasterSettings.config", bad, "PortNumber")
+}
+
+fw_rules := [
+	{"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]},
+	{"Enabled": "True", "Direction": "1", "Action": "2", "Protocol": "6", "LocalPort": [" 8391 "]},
+	{"Enabled": 1, "Direction": "inbound", "Action": "allow", "LocalPort": ["8000-9000"]},
+	{"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": 6, "LocalPort": ["Any"]},
+	{"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["08391", "80"]},
+	{"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391.0", "+8391", "1e3", 8391]},
+	{"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "UDP", "LocalPort": ["8391"]},
+	{"Enabled": false, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]},
+	{"Enabled": true, "Direction": "Outbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]},
+	{"Enabled": true, "Direction": 1, "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]},
+	{"Enabled": true, "Direction": "Inbound", "Action": "Block", "Protocol": "TCP", "LocalPort": ["8391"]},
+	{"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": "8391"},
+]
+
+fw_bool(f, fw, port) if {
+	f == "fast"
+	mf.fw_allows(fw, port)
+} else if {
+	f == "facts"
+	facts.fw_allows(fw, port)
+} else := false
+
+test_fast_fw_allows_same_as_facts if {
+	every fw in fw_rules {
+		every port in [8391, 1000, 80] {
+			fw_bool("fast", fw, port) == fw_bool("facts", fw, port)
+		}
+	}
+	fw_bool("fast", fw_rules[0], 8391)
+	not fw_bool("fast", fw_rules[6], 8391)
 }
