@@ -30,6 +30,9 @@ func readDirFast(root, real string) (files map[string][]byte, ok bool) {
 	return l.files, true
 }
 
+// pathMax is Linux's PATH_MAX: a path this long (with its NUL) is refused.
+const pathMax = 4096
+
 // atFDCWD is Linux's AT_FDCWD (the syscall package does not export it):
 // openat resolves a relative path from the working directory.
 const atFDCWD = -0x64
@@ -58,6 +61,11 @@ func (l *loader) walkFD(fd int, p, prefix string) bool {
 			return false
 		}
 		name := e.Name()
+		if len(p)+1+len(name) >= pathMax {
+			// The portable walk names files by their whole path, which
+			// the kernel refuses from this length: let it decide.
+			return false
+		}
 		switch t := e.Type(); {
 		case t&fs.ModeSymlink != 0:
 			// never followed
