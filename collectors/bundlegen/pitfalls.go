@@ -253,13 +253,12 @@ func pitfallExamples() []Example {
 				s.DropLoggingLogin("SQLN2")
 				return s
 			},
-			ExpectFail:    []string{"LOG-LOGIN-ON-EVERY-REPLICA"},
-			ExpectUnknown: []string{"LOG-PASSWORD-IN-SYNC", "LOG-LOGIN-NO-EXPIRY"},
+			ExpectFail: []string{"LOG-LOGIN-ON-EVERY-REPLICA"},
 			Reasoning: []string{
 				"LOG-LOGIN-ON-EVERY-REPLICA fails for SQLN2 (the login does not exist); SQLN1 passes.",
-				"LOG-PASSWORD-IN-SYNC and LOG-LOGIN-NO-EXPIRY are unknown for SQLN2 (SQLN1 passes): there is no login there whose " +
-					"password or policy could be read, and each result names that cause and defers to LOG-LOGIN-ON-EVERY-REPLICA, which " +
-					"carries the failure.",
+				"LOG-PASSWORD-IN-SYNC and LOG-LOGIN-NO-EXPIRY yield no result for SQLN2 (SQLN1 passes): SQLN2's server_principals " +
+					"show that the login does not exist there, so it has no password or policy to check, which is not unknown; " +
+					"LOG-LOGIN-ON-EVERY-REPLICA carries the failure.",
 			},
 		},
 		{

@@ -415,6 +415,17 @@ connstr_problems(cs) := array.concat(
 	],
 )
 
+# log_login_absent(inst): with SQL-authentication logging, the instance's
+# server_principals were read and have no logging login. The rules about that
+# login's password and policy (LOG-PASSWORD-IN-SYNC, LOG-LOGIN-NO-EXPIRY) have
+# no subject there and yield no result: LOG-LOGIN-ON-EVERY-REPLICA fails for
+# it, and the login's password or policy is not unknown but nonexistent.
+log_login_absent(inst) if {
+	not windows_logging
+	count(missing(inst, "server_principals")) == 0
+	principal(inst, log_login) == null
+}
+
 password_pass_msg(inst) := sprintf("%s: logging uses Windows authentication; no SQL password to keep in sync.", [inst]) if {
 	windows_logging
 } else := sprintf("%s: the logging login's password matches the logging connection string.", [inst])

@@ -166,6 +166,9 @@ log_password_in_sync contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
 	inst := rep.instance
+
+	# no password to compare where the login is known absent (LOG-LOGIN-ON-EVERY-REPLICA fails)
+	not sql.log_login_absent(inst)
 	row := sql.log_password_row(inst)
 	missing := password_missing(inst, row)
 	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | sql.flagb(facts.get(row, "password_matches", false))])) > 0)
@@ -277,6 +280,9 @@ windows_fix(st) := null if st != "fail"
 log_login_no_expiry contains r if {
 	some rep in sql.replicas
 	inst := rep.instance
+
+	# no policy to read where the login is known absent (LOG-LOGIN-ON-EVERY-REPLICA fails)
+	not sql.log_login_absent(inst)
 	row := sql.named_row(inst, "sql_logins", sql.log_login)
 	problems := [p |
 		some col, p in {"is_expiration_checked": "password expiration is checked", "is_expired": "it is expired", "is_locked": "it is locked"}

@@ -113,6 +113,37 @@ test_password_unknown if {
 	inst_status(rs, "SQLN2") == {"unknown"}
 }
 
+# the logging login was never created on SQLN2 (testdata/bundles/logging-login-missing-secondary)
+login_absent_on_sqln2 := json.patch(fx.healthy, [
+	{"op": "add", "path": ["sql", "SQLN2", "queries", "server_principals", "rows"], "value": [p | some p in fx.healthy.sql.SQLN2.queries.server_principals.rows; p.name != fx.log_login]},
+	{"op": "add", "path": ["sql", "SQLN2", "queries", "sql_logins", "rows"], "value": []},
+	{"op": "add", "path": ["sql", "SQLN2", "queries", "logdb_password_check", "rows"], "value": []},
+])
+
+test_password_no_result_where_login_absent if {
+	rs := log.log_password_in_sync with input as login_absent_on_sqln2
+	inst_status(rs, "SQLN2") == set()
+	inst_status(rs, "SQLN1") == {"pass"}
+
+	# LOG-LOGIN-ON-EVERY-REPLICA carries the failure
+	inst_status(log.log_login_on_every_replica, "SQLN2") == {"fail"} with input as login_absent_on_sqln2
+}
+
+test_password_unknown_where_login_absence_unknown if {
+	# server_principals not read: whether the login exists is unknown, so is its password
+	inp := json.patch(login_absent_on_sqln2, [
+		{"op": "remove", "path": ["sql", "SQLN2", "queries", "server_principals"]},
+		{"op": "add", "path": ["sql", "SQLN2", "missing", "server_principals"], "value": "permission denied"},
+	])
+	rs := log.log_password_in_sync with input as inp
+	inst_status(rs, "SQLN2") == {"unknown"}
+}
+
+test_password_pass_windows_logging_login_absent if {
+	fx.all_pass(log.log_password_in_sync) with input as windows_logging(login_absent_on_sqln2)
+	count(log.log_password_in_sync) == 2 with input as windows_logging(login_absent_on_sqln2)
+}
+
 # --- LOG-WINDOWS-ACCOUNT-CONSISTENT ----------------------------------------------------------------
 
 win_ok := json.patch(windows_logging(fx.healthy), [
@@ -157,6 +188,21 @@ test_no_expiry_fail if {
 	rs := log.log_login_no_expiry with input as row("SQLN2", "sql_logins", 0, "is_locked", true)
 	inst_status(rs, "SQLN2") == {"fail"}
 	contains(fx.result(rs, "SQLN2").message, "locked")
+}
+
+test_no_expiry_no_result_where_login_absent if {
+	rs := log.log_login_no_expiry with input as login_absent_on_sqln2
+	inst_status(rs, "SQLN2") == set()
+	inst_status(rs, "SQLN1") == {"pass"}
+}
+
+test_no_expiry_unknown_where_login_absence_unknown if {
+	inp := json.patch(login_absent_on_sqln2, [
+		{"op": "remove", "path": ["sql", "SQLN2", "queries", "server_principals"]},
+		{"op": "add", "path": ["sql", "SQLN2", "missing", "server_principals"], "value": "permission denied"},
+	])
+	rs := log.log_login_no_expiry with input as inp
+	inst_status(rs, "SQLN2") == {"unknown"}
 }
 
 test_no_expiry_unknown if {
