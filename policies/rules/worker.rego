@@ -7,6 +7,7 @@ import data.ssis.lib.facts
 import data.ssis.lib.names
 import data.ssis.lib.result as res
 import data.ssis.lib.sql
+import data.ssis.lib.worker_fast as wf
 
 # METADATA
 # title: Workers address the master by its DNS name and port
@@ -26,43 +27,39 @@ import data.ssis.lib.sql
 #   remediation: Set MasterEndpoint to https://<master DNS name>:<port> in WorkerSettings.config and restart the worker service.
 #   tags: [configuration, worker]
 wrk_masterendpoint contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
-	ep := wi.ep
-	hosts := facts.master_hosts
-	mport := facts.master_port
-	want := sprintf("https://%s:%d", [array.concat(hosts, [""])[0], mport])
-	host := facts.str(object.get(ep, "host", ""))
-	port := object.get(ep, "port", 0)
-	raw := object.get(ep, "raw", "")
-	problems := array.concat(
-		array.concat(
-			[sprintf("it is not a valid URL (%s)", [facts.str(object.get(ep, "error", ""))]) | object.get(ep, "valid", false) != true],
-			[sprintf("the scheme is %s, not https", [facts.str(object.get(ep, "scheme", ""))]) | lower(facts.str(object.get(ep, "scheme", ""))) != "https"],
-		),
-		array.concat(
-			[sprintf("host %s is not the master DNS name %s", [host, concat(" or ", hosts)]) | not facts.any_host(host, hosts)],
-			[sprintf("port %v is not the master port %d", [port, mport]) | port != mport],
-		),
-	)
-	r := res.decide({
+	some w, wi in wf.healthy
+	r := {
 		"rule": "WRK-MASTERENDPOINT",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.MasterEndpoint,
-			[m | count(hosts) == 0; some m in facts.master_dns_missing],
-			facts.master_port_missing,
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: MasterEndpoint %s addresses the master role.", [w, raw]),
-		"fail_msg": sprintf("%s: MasterEndpoint %s does not address the master role: %s.", [w, raw, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: MasterEndpoint could not be checked.", [w]),
-		"observed": object.get(ep, "raw", null),
-		"expected": want,
+		"message": sprintf("%s: MasterEndpoint %s addresses the master role.", [w, wi.raw]),
+		"observed": wi.raw,
+		"expected": wf.endpoint_want,
+		"missing": [],
 		"evidence": [wi.ev.MasterEndpoint],
-		"fix": {"id": "set-worker-config", "target": w, "params": {"path": wi.path, "key": "MasterEndpoint", "value": want, "service": wi.svc_name}},
-	})
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_masterendpoint contains r if {
+	some w, wi in wf.others
+	ep := wi.ep
+	raw := object.get(ep, "raw", "")
+	missing := wf.first2(wi.m.endpoint, wf.endpoint_missing)
+	problems := endpoint_problems(object.get(ep, "port", 0), wi.host, ep)
+	st := res.status(missing, count(problems) == 0)
+	r := {
+		"rule": "WRK-MASTERENDPOINT",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+		"message": endpoint_msg(st, problems, missing, raw, w),
+		"observed": res.observed(st, object.get(ep, "raw", null)),
+		"expected": wf.endpoint_want,
+		"missing": missing,
+		"evidence": [wi.ev.MasterEndpoint],
+		"fix": endpoint_fix(st, "MasterEndpoint", wf.endpoint_want, w),
+	}
 }
 
 # METADATA
@@ -85,34 +82,39 @@ wrk_masterendpoint contains r if {
 #     issue a new master certificate that carries the endpoint's host.
 #   tags: [certificate, tls, worker]
 wrk_endpoint_host_in_master_cert contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
-	host := facts.str(object.get(wi.ep, "host", ""))
-	ref := certs.norm_thumb(facts.master_thumbprint)
-	cert := certs.lookup(w, ref)
-	ok := names.cert_has(cert, host)
-
-	# the fix only for a failure (decide ignores it otherwise)
-	fix := array.concat([f | ok != true; f := certs.endpoint_fix(w, cert)], [null])[0]
-	r := res.decide({
+	some w, wi in wf.healthy
+	r := {
 		"rule": "WRK-ENDPOINT-HOST-IN-MASTER-CERT",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.MasterEndpoint,
-			facts.missing_if(host == "", sprintf("nodes/%s/files/WorkerSettings.config: MasterEndpoint has no host", [w])),
-			facts.master_thumbprint_missing,
-			certs.cert_missing(ref, cert),
-		]),
-		"ok": ok,
-		"pass_msg": sprintf("%s: the master certificate %s names the MasterEndpoint host %s.", [w, ref, host]),
-		"fail_msg": sprintf("%s: the master certificate %s does not name the MasterEndpoint host %s (it names %s); TLS to the master fails.", [w, ref, host, concat(", ", names.cert_names(facts.obj(cert)))]),
-		"unknown_msg": sprintf("%s: the MasterEndpoint host could not be checked against the master certificate.", [w]),
-		"observed": host,
-		"expected": names.cert_names(facts.obj(cert)),
-		"evidence": [wi.ev.MasterEndpoint, {"artifact": certs.cert_artifact(facts.get(certs.locate(ref), "node", w), "LocalMachine/Root", ref), "key": "Subject"}],
-		"fix": fix,
-	})
+		"message": sprintf("%s: the master certificate %s names the MasterEndpoint host %s.", [w, wf.ref, wi.host]),
+		"observed": wi.host,
+		"expected": wi.cnames,
+		"missing": [],
+		"evidence": [wi.ev.MasterEndpoint, {"artifact": wf.ref_artifact_located, "key": "Subject"}],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_endpoint_host_in_master_cert contains r if {
+	some w, wi in wf.others
+	host := wi.host
+	cert := wi.mcert
+	missing := wi.m.host_cert
+	st := res.status(missing, wf.cert_has(host, cert))
+	cnames := names.cert_names(facts.obj(cert))
+	r := {
+		"rule": "WRK-ENDPOINT-HOST-IN-MASTER-CERT",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+		"message": host_cert_msg(st, wf.ref, host, cnames, missing, w),
+		"observed": res.observed(st, host),
+		"expected": cnames,
+		"missing": missing,
+		"evidence": [wi.ev.MasterEndpoint, {"artifact": wf.ref_artifact(w), "key": "Subject"}],
+		"fix": host_cert_fix(st, cert, w),
+	}
 }
 
 # METADATA
@@ -131,27 +133,38 @@ wrk_endpoint_host_in_master_cert contains r if {
 #   remediation: Set MasterHttpsCertThumbprint to the master's SSLCertThumbprint and restart the worker service.
 #   tags: [certificate, worker]
 wrk_master_thumbprint contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
-	got := certs.norm_thumb(facts.str(object.get(facts.worker_settings(w), "master_thumbprint", "")))
-	ref := certs.norm_thumb(facts.master_thumbprint)
-	r := res.decide({
+	some w, wi in wf.healthy
+	r := {
 		"rule": "WRK-MASTER-THUMBPRINT",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterHttpsCertThumbprint"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.MasterHttpsCertThumbprint,
-			facts.master_thumbprint_missing,
-		]),
-		"ok": certs.same(got, ref),
-		"pass_msg": sprintf("%s expects the master certificate %s.", [w, ref]),
-		"fail_msg": sprintf("%s expects master certificate %s, but the master uses %s; the worker rejects the master.", [w, got, ref]),
-		"unknown_msg": sprintf("%s: MasterHttpsCertThumbprint could not be compared.", [w]),
-		"observed": got,
-		"expected": ref,
+		"message": sprintf("%s expects the master certificate %s.", [w, wf.ref]),
+		"observed": wf.ref,
+		"expected": wf.ref,
+		"missing": [],
 		"evidence": [wi.ev.MasterHttpsCertThumbprint],
-		"fix": {"id": "set-worker-config", "target": w, "params": {"path": wi.path, "key": "MasterHttpsCertThumbprint", "value": ref, "service": wi.svc_name}},
-	})
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_master_thumbprint contains r if {
+	some w, wi in wf.others
+	got := wi.mthumb
+	ref := wf.ref
+	missing := wi.m.master_thumb
+	st := res.status(missing, certs.same(got, ref))
+	r := {
+		"rule": "WRK-MASTER-THUMBPRINT",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterHttpsCertThumbprint"},
+		"message": master_thumb_msg(st, got, ref, missing, w),
+		"observed": res.observed(st, got),
+		"expected": ref,
+		"missing": missing,
+		"evidence": [wi.ev.MasterHttpsCertThumbprint],
+		"fix": endpoint_fix(st, "MasterHttpsCertThumbprint", ref, w),
+	}
 }
 
 # METADATA
@@ -170,22 +183,38 @@ wrk_master_thumbprint contains r if {
 #   remediation: Import SSISScaleOutMaster.cer (the master certificate's public part) into the worker's LocalMachine\Root and restart the worker.
 #   tags: [certificate, worker]
 wrk_trusts_master_cert contains r if {
-	some w in facts.worker_nodes
-	ref := certs.norm_thumb(facts.master_thumbprint)
-	present := is_object(certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref))
-	r := res.decide({
+	some w, _ in wf.healthy
+	r := {
 		"rule": "WRK-TRUSTS-MASTER-CERT",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "LocalMachine/Root/master-certificate"},
-		"missing": facts.first_missing([facts.master_thumbprint_missing, facts.node_missing(w, ["certs/LocalMachine/Root"])]),
-		"ok": present,
-		"pass_msg": sprintf("%s trusts the master certificate %s.", [w, ref]),
-		"fail_msg": sprintf("%s does not have the master certificate %s in LocalMachine\\Root; it cannot establish trust with the master.", [w, ref]),
-		"unknown_msg": sprintf("%s: its trusted root certificates could not be read.", [w]),
-		"observed": present,
+		"message": sprintf("%s trusts the master certificate %s.", [w, wf.ref]),
+		"observed": true,
 		"expected": true,
-		"evidence": [{"artifact": certs.cert_artifact(w, "LocalMachine/Root", ref)}],
-		"fix": res.fix("trust-master-cert", w, {"thumbprint": ref, "source_node": facts.reference_node}),
-	})
+		"missing": [],
+		"evidence": [{"artifact": sprintf("nodes/%s/certs/LocalMachine/Root/%s.cer", [w, wf.ref])}],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_trusts_master_cert contains r if {
+	some w, wi in wf.others
+	ref := wf.ref
+	present := is_object(wi.root_mt)
+	missing := wi.m.trusts
+	st := res.status(missing, present)
+	r := {
+		"rule": "WRK-TRUSTS-MASTER-CERT",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "LocalMachine/Root/master-certificate"},
+		"message": trusts_msg(st, ref, missing, w),
+		"observed": res.observed(st, present),
+		"expected": true,
+		"missing": missing,
+		"evidence": [{"artifact": sprintf("nodes/%s/certs/LocalMachine/Root/%s.cer", [w, ref])}],
+		"fix": trusts_fix(st, ref, w),
+	}
 }
 
 # METADATA
@@ -208,37 +237,42 @@ wrk_trusts_master_cert contains r if {
 #     WorkerHttpsCertThumbprint, trust it on every master node and restart the worker.
 #   tags: [certificate, worker]
 wrk_own_cert contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
+	some w, wi in wf.healthy
+	r := {
+		"rule": "WRK-OWN-CERT",
+		"status": "pass",
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/WorkerHttpsCertThumbprint"},
+		"message": sprintf("%s has its certificate %s in %s with a private key the worker can use.", [w, wi.thumb, wi.store]),
+		"observed": {"in_store": true, "has_private_key": true, "readers": wi.readers},
+		"expected": {"in_store": true, "has_private_key": true, "readable_by": wi.acct},
+		"missing": [],
+		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": sprintf("nodes/%s/certs/%s/%s.cer", [w, wi.store, wi.thumb])}],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_own_cert contains r if {
+	some w, wi in wf.others
 	wt := wi.thumb
 	store := wi.store
-	cert := certs.in_store_or_null(facts.node(w), store, wt)
-	acct := facts.str(facts.get(facts.service(w, "worker"), "StartName", ""))
-	readers := facts.arr(facts.get(cert, "private_key_readers", []))
-	problems := certs.worker_cert_problems(cert, store, readers, acct)
-
-	# the fix only for a failure (decide ignores it otherwise)
-	fix := array.concat([f | count(problems) > 0; f := certs.worker_cert_fix(w, store, cert, acct, problems)], [null])[0]
-	r := res.decide({
+	cert := wi.own
+	acct := wi.acct
+	readers := wf.key_readers(cert)
+	problems := wf.cert_problems(store, readers, acct, cert)
+	missing := wi.m.own_cert
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "WRK-OWN-CERT",
+		"status": st,
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/WorkerHttpsCertThumbprint"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.WorkerHttpsCertThumbprint,
-			facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
-			facts.node_missing(w, [sprintf("certs/%s", [store])]),
-			certs.sidecar_missing(w, store, wt, cert),
-			[m | count(readers) > 0; some m in facts.service_missing(w, "worker")],
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s has its certificate %s in %s with a private key the worker can use.", [w, wt, store]),
-		"fail_msg": sprintf("%s: the worker certificate %s is not usable: %s.", [w, wt, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: the worker certificate could not be checked.", [w]),
-		"observed": {"in_store": is_object(cert), "has_private_key": facts.get(cert, "has_private_key", null), "readers": readers},
+		"message": own_cert_msg(st, store, problems, missing, wt, w),
+		"observed": res.observed(st, {"in_store": is_object(cert), "has_private_key": facts.get(cert, "has_private_key", null), "readers": readers}),
 		"expected": {"in_store": true, "has_private_key": true, "readable_by": acct},
-		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": certs.cert_artifact(w, store, wt)}],
-		"fix": fix,
-	})
+		"missing": missing,
+		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": sprintf("nodes/%s/certs/%s/%s.cer", [w, store, wi.nthumb])}],
+		"fix": own_cert_fix(st, store, acct, problems, cert, w),
+	}
 }
 
 # METADATA
@@ -257,34 +291,41 @@ wrk_own_cert contains r if {
 #   remediation: Replace the worker certificate (CERTS "Change the Scale Out Worker certificate") and trust the new one on every master node.
 #   tags: [certificate, expiry, worker]
 wrk_cert_validity contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
+	some w, wi in wf.healthy
+	r := {
+		"rule": "WRK-CERT-VALIDITY",
+		"status": "pass",
+		"subject": {"kind": "worker", "node": w, "object": "worker-certificate"},
+		"message": sprintf("%s: the worker certificate %s is valid until %s.", [w, wi.thumb, wi.na]),
+		"observed": {"not_before": wi.nb, "not_after": wi.na, "state": "valid"},
+		"expected": "valid for more than 30 days after collection",
+		"missing": [],
+		"evidence": [{"artifact": sprintf("nodes/%s/certs/%s/%s.cer", [w, wi.store, wi.thumb]), "key": "NotAfter"}],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_cert_validity contains r if {
+	some w, wi in wf.others
 	wt := wi.thumb
 	store := wi.store
-	cert := certs.worker_cert(w, store, wt)
+	cert := wi.vcert
 	v := certs.validity_of(cert, facts.created_ns)
-
-	# the failure message only for a failure (decide ignores it otherwise)
-	fail_msg := array.concat([m | v != "valid"; m := sprintf("%s: %s", [w, certs.validity_msg("worker certificate", wt, cert, v)])], [""])[0]
-	r := res.decide({
+	missing := wi.m.validity
+	st := res.status(missing, v == "valid")
+	base := {
 		"rule": "WRK-CERT-VALIDITY",
+		"status": st,
 		"subject": {"kind": "worker", "node": w, "object": "worker-certificate"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.WorkerHttpsCertThumbprint,
-			certs.cert_missing(wt, cert),
-			facts.created_missing,
-		]),
-		"ok": v == "valid",
-		"severity": object.get(certs.validity_severity, v, "high"),
-		"pass_msg": sprintf("%s: the worker certificate %s is valid until %s.", [w, wt, facts.get(cert, "not_after", "")]),
-		"fail_msg": fail_msg,
-		"unknown_msg": sprintf("%s: the worker certificate's validity could not be checked.", [w]),
-		"observed": {"not_before": facts.get(cert, "not_before", ""), "not_after": facts.get(cert, "not_after", ""), "state": v},
+		"message": validity_msg(st, v, missing, wt, cert, w),
+		"observed": res.observed(st, validity_observed(v, cert)),
 		"expected": "valid for more than 30 days after collection",
-		"evidence": [{"artifact": certs.cert_artifact(w, store, wt), "key": "NotAfter"}],
-		"fix": {"id": "replace-worker-cert", "target": w, "params": {"worker": w, "store": store, "service": wi.svc_name}},
-	})
+		"missing": missing,
+		"evidence": [{"artifact": sprintf("nodes/%s/certs/%s/%s.cer", [w, store, wi.nthumb]), "key": "NotAfter"}],
+		"fix": validity_fix(st, store, w),
+	}
+	r := res.with_severity(st, base, object.get(certs.validity_severity, v, "high"))
 }
 
 # METADATA
@@ -307,38 +348,38 @@ wrk_cert_validity contains r if {
 #     new certificate on every master node, and enable the new worker agent.
 #   tags: [worker, identity]
 wrk_agentid_unique contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
-	aid := wi.agent_id
-	peers := [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
-	peer_missing := [m |
-		count(peers) == 0
-		some m in facts.workers_cfg_missing
-		not startswith(m, sprintf("nodes/%s/", [w]))
-		not startswith(m, sprintf("nodes/%s:", [w]))
-	]
-	r := res.decide({
+	some w, wi in wf.healthy
+	r := {
 		"rule": "WRK-AGENTID-UNIQUE",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/AgentId"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.AgentId,
-			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
-			peer_missing,
-		]),
-		"ok": count(peers) == 0,
-		"pass_msg": sprintf("%s: AgentId %s is not used by another worker.", [w, aid]),
-		"fail_msg": sprintf("%s shares AgentId %s with %s; SSISDB sees them as one worker.", [w, aid, concat(", ", peers)]),
-		"unknown_msg": sprintf("%s: the AgentId could not be compared with the other workers.", [w]),
-		"observed": aid,
+		"message": sprintf("%s: AgentId %s is not used by another worker.", [w, wi.agent_id]),
+		"observed": wi.agent_id,
 		"expected": "an AgentId no other worker uses",
-		"evidence": array.concat([wi.ev.AgentId], [facts.worker_info[o].ev.AgentId | some o in peers]),
-		"fix": res.manual(w, [
-			sprintf("%s was probably cloned from %s: reinstall Scale Out Worker on %s (or stop it, set a new GUID as AgentId in %s and create a new worker certificate).", [w, concat(", ", peers), w, wi.path]),
-			"Trust the new worker certificate on every master node (LocalMachine\\Root).",
-			"Start the worker and enable the new agent with SSISDB.catalog.enable_worker_agent.",
-		]),
-	})
+		"missing": [],
+		"evidence": [wi.ev.AgentId],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_agentid_unique contains r if {
+	some w, wi in wf.others
+	aid := wi.agent_id
+	peers := wf.peers(aid, w)
+	missing := agentid_missing(wi.m.agentid, peers, w)
+	st := res.status(missing, count(peers) == 0)
+	r := {
+		"rule": "WRK-AGENTID-UNIQUE",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/AgentId"},
+		"message": agentid_msg(st, peers, missing, aid, w),
+		"observed": res.observed(st, aid),
+		"expected": "an AgentId no other worker uses",
+		"missing": missing,
+		"evidence": agentid_evidence(peers, wi.ev.AgentId),
+		"fix": agentid_fix(st, peers, w),
+	}
 }
 
 # METADATA
@@ -357,28 +398,39 @@ wrk_agentid_unique contains r if {
 #   remediation: Start the worker service (startup type Automatic); upgrade the worker to the master's version when they differ.
 #   tags: [service, version, worker]
 wrk_service_version contains r if {
-	some w in facts.worker_nodes
-	svc := facts.service(w, "worker")
-	problems := facts.worker_service_problems(svc)
-
-	# the fix only for a failure (decide ignores it otherwise)
-	fix := array.concat([f | count(problems) > 0; f := facts.worker_service_fix(w, svc, problems)], [null])[0]
-	r := res.decide({
+	some w, wi in wf.healthy
+	r := {
 		"rule": "WRK-SERVICE-VERSION",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "service:SSISScaleOutWorker"},
-		"missing": facts.first_missing([
-			facts.node_missing(w, ["services"]),
-			facts.missing_if(facts.master_version == "", "deployment.master_version: the master's Scale Out version is unknown"),
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s runs %s, the master's version.", [w, facts.get(svc, "Name", "")]),
-		"fail_msg": sprintf("%s: %s.", [w, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: the worker service could not be checked.", [w]),
-		"observed": {"service": facts.get(svc, "Name", null), "version": facts.get(svc, "version", null), "state": facts.get(svc, "State", null)},
-		"expected": {"service": sprintf("SSISScaleOutWorker%s", [facts.master_version]), "state": "Running"},
-		"evidence": [facts.svc_ev(w, svc, "State")],
-		"fix": fix,
-	})
+		"message": sprintf("%s runs %s, the master's version.", [w, wi.name]),
+		"observed": {"service": wi.name, "version": wi.version, "state": wi.state},
+		"expected": wf.service_expected,
+		"missing": [],
+		"evidence": [{"artifact": sprintf("nodes/%s/services.json", [w]), "key": sprintf("%s.State", [wi.name])}],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_service_version contains r if {
+	some w, wi in wf.others
+	svc := wi.svc
+	problems := wf.service_problems(svc)
+	missing := wi.m.service
+	st := res.status(missing, count(problems) == 0)
+	name := facts.get(svc, "Name", "")
+	r := {
+		"rule": "WRK-SERVICE-VERSION",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "service:SSISScaleOutWorker"},
+		"message": service_msg(st, problems, missing, name, w),
+		"observed": res.observed(st, service_observed(svc)),
+		"expected": wf.service_expected,
+		"missing": missing,
+		"evidence": [{"artifact": sprintf("nodes/%s/services.json", [w]), "key": sprintf("%s.State", [name])}],
+		"fix": service_fix(st, problems, svc, w),
+	}
 }
 
 # METADATA
@@ -399,33 +451,40 @@ wrk_service_version contains r if {
 #     and start its service if it is not reporting.
 #   tags: [worker, ssisdb]
 wrk_registered_enabled_online contains r if {
-	some w in facts.worker_nodes
-	wi := facts.worker_info[w]
-	aid := wi.agent_id
-	row := sql.worker_agent(aid)
-	problems := sql.agent_problems(row, sql.heartbeat_secs(w))
-
-	# the fix only for a failure (decide ignores it otherwise)
-	fix := array.concat([f | count(problems) > 0; f := sql.agent_fix(w, row, problems)], [null])[0]
-	r := res.decide({
+	some w, wi in wf.healthy
+	r := {
 		"rule": "WRK-REGISTERED-ENABLED-ONLINE",
+		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "catalog.worker_agents"},
-		"missing": facts.first_missing([
-			wi.cfg_missing,
-			wi.km.AgentId,
-			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
-			sql.worker_agents_missing,
-			facts.created_missing,
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s (agent %s) is registered, enabled and was online at %s.", [w, aid, facts.get(row, "LastOnlineTime", "")]),
-		"fail_msg": sprintf("%s (agent %s) %s.", [w, aid, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: its registration in SSISDB could not be checked.", [w]),
-		"observed": row,
-		"expected": {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * sql.heartbeat_secs(w)])},
-		"evidence": [wi.ev.AgentId, sql.ev(sql.prim, "ssisdb_worker_agents", aid)],
-		"fix": fix,
-	})
+		"message": sprintf("%s (agent %s) is registered, enabled and was online at %s.", [w, wi.agent_id, wi.lot]),
+		"observed": wi.row,
+		"expected": {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * wi.hb])},
+		"missing": [],
+		"evidence": [wi.ev.AgentId, {"artifact": wf.agents_artifact, "key": wi.agent_id}],
+		"fix": null,
+	}
+}
+
+# (every other worker, and every worker when a deployment fact is missing)
+wrk_registered_enabled_online contains r if {
+	some w, wi in wf.others
+	aid := wi.agent_id
+	row := wi.row
+	hb := wi.hb
+	problems := wf.agent_problems(hb, row)
+	missing := wi.m.registered
+	st := res.status(missing, count(problems) == 0)
+	r := {
+		"rule": "WRK-REGISTERED-ENABLED-ONLINE",
+		"status": st,
+		"subject": {"kind": "worker", "node": w, "object": "catalog.worker_agents"},
+		"message": registered_msg(st, problems, missing, aid, row, w),
+		"observed": res.observed(st, row),
+		"expected": registered_expected(hb),
+		"missing": missing,
+		"evidence": [wi.ev.AgentId, {"artifact": wf.agents_artifact, "key": aid}],
+		"fix": registered_fix(st, problems, row, w),
+	}
 }
 
 # METADATA
@@ -444,21 +503,188 @@ wrk_registered_enabled_online contains r if {
 #   remediation: Add, enable or start workers until at least two are enabled and online.
 #   tags: [worker, availability]
 wrk_ha_min_count contains r if {
-	online := sql.online_agents
-	r := res.decide({
+	online := wf.online_agents
+	missing := wf.registered_global_missing
+	st := res.status(missing, count(online) >= 2)
+	r := {
 		"rule": "WRK-HA-MIN-COUNT",
-		"subject": res.deployment_subject("catalog.worker_agents/online"),
-		"missing": facts.first_missing([sql.worker_agents_missing, facts.created_missing]),
-		"ok": count(online) >= 2,
-		"pass_msg": sprintf("%d workers are enabled and online (%s).", [count(online), concat(", ", online)]),
-		"fail_msg": sprintf("Only %d worker agent(s) are enabled and online (%s); one worker failure stops Scale Out executions.", [count(online), concat(", ", sql.or_none(online))]),
-		"unknown_msg": "The worker agents could not be read from SSISDB.",
-		"observed": count(online),
+		"status": st,
+		"subject": {"kind": "deployment", "object": "catalog.worker_agents/online"},
+		"message": min_count_msg(st, online, missing),
+		"observed": res.observed(st, count(online)),
 		"expected": 2,
-		"evidence": [sql.ev(sql.prim, "ssisdb_worker_agents", "IsEnabled")],
-		"fix": res.manual(facts.primary_label, [
-			"Add a Scale Out Worker (or start a stopped one) so that at least two are online.",
-			"Enable it: EXEC SSISDB.catalog.enable_worker_agent @WorkerAgentId = '<AgentId>';",
-		]),
-	})
+		"missing": missing,
+		"evidence": [{"artifact": wf.agents_artifact, "key": "IsEnabled"}],
+		"fix": min_count_fix(st),
+	}
 }
+
+# --- messages, fixes and checks by status (only the ones that are used are
+# built); the worker-specific arguments come last (see lib/worker_fast.rego) ---
+
+# WRK-MASTERENDPOINT
+
+endpoint_problems(port, host, ep) := [] if {
+	ep.valid == true
+	lower(ep.scheme) == "https"
+	port == facts.master_port
+	facts.any_host(host, facts.master_hosts)
+} else := array.concat(
+	array.concat(
+		[sprintf("it is not a valid URL (%s)", [facts.str(object.get(ep, "error", ""))]) | object.get(ep, "valid", false) != true],
+		[sprintf("the scheme is %s, not https", [facts.str(object.get(ep, "scheme", ""))]) | lower(facts.str(object.get(ep, "scheme", ""))) != "https"],
+	),
+	array.concat(
+		[sprintf("host %s is not the master DNS name %s", [host, concat(" or ", facts.master_hosts)]) | not facts.any_host(host, facts.master_hosts)],
+		[sprintf("port %v is not the master port %d", [port, facts.master_port]) | port != facts.master_port],
+	),
+)
+
+endpoint_msg("pass", _, _, raw, w) := sprintf("%s: MasterEndpoint %s addresses the master role.", [w, raw])
+
+endpoint_msg("fail", problems, _, raw, w) := sprintf("%s: MasterEndpoint %s does not address the master role: %s.", [w, raw, concat("; ", problems)])
+
+endpoint_msg("unknown", _, missing, _, w) := res.unknown_message(sprintf("%s: MasterEndpoint could not be checked.", [w]), missing)
+
+# set-worker-config of one key (WRK-MASTERENDPOINT, WRK-MASTER-THUMBPRINT)
+endpoint_fix("fail", key, value, w) := {"id": "set-worker-config", "target": w, "params": {"path": facts.worker_path(w), "key": key, "value": value, "service": facts.worker_service_name(w)}}
+
+endpoint_fix(st, _, _, _) := null if st != "fail"
+
+# WRK-ENDPOINT-HOST-IN-MASTER-CERT
+
+host_cert_msg("pass", ref, host, _, _, w) := sprintf("%s: the master certificate %s names the MasterEndpoint host %s.", [w, ref, host])
+
+host_cert_msg("fail", ref, host, cnames, _, w) := sprintf("%s: the master certificate %s does not name the MasterEndpoint host %s (it names %s); TLS to the master fails.", [w, ref, host, concat(", ", cnames)])
+
+host_cert_msg("unknown", _, _, _, missing, w) := res.unknown_message(sprintf("%s: the MasterEndpoint host could not be checked against the master certificate.", [w]), missing)
+
+host_cert_fix("fail", cert, w) := certs.endpoint_fix(w, cert)
+
+host_cert_fix(st, _, _) := null if st != "fail"
+
+# WRK-MASTER-THUMBPRINT
+
+master_thumb_msg("pass", _, ref, _, w) := sprintf("%s expects the master certificate %s.", [w, ref])
+
+master_thumb_msg("fail", got, ref, _, w) := sprintf("%s expects master certificate %s, but the master uses %s; the worker rejects the master.", [w, got, ref])
+
+master_thumb_msg("unknown", _, _, missing, w) := res.unknown_message(sprintf("%s: MasterHttpsCertThumbprint could not be compared.", [w]), missing)
+
+# WRK-TRUSTS-MASTER-CERT
+
+trusts_msg("pass", ref, _, w) := sprintf("%s trusts the master certificate %s.", [w, ref])
+
+trusts_msg("fail", ref, _, w) := sprintf("%s does not have the master certificate %s in LocalMachine\\Root; it cannot establish trust with the master.", [w, ref])
+
+trusts_msg("unknown", _, missing, w) := res.unknown_message(sprintf("%s: its trusted root certificates could not be read.", [w]), missing)
+
+trusts_fix("fail", ref, w) := {"id": "trust-master-cert", "target": w, "params": {"thumbprint": ref, "source_node": facts.reference_node}}
+
+trusts_fix(st, _, _) := null if st != "fail"
+
+# WRK-OWN-CERT
+
+own_cert_msg("pass", store, _, _, wt, w) := sprintf("%s has its certificate %s in %s with a private key the worker can use.", [w, wt, store])
+
+own_cert_msg("fail", _, problems, _, wt, w) := sprintf("%s: the worker certificate %s is not usable: %s.", [w, wt, concat("; ", problems)])
+
+own_cert_msg("unknown", _, _, missing, _, w) := res.unknown_message(sprintf("%s: the worker certificate could not be checked.", [w]), missing)
+
+own_cert_fix("fail", store, acct, problems, cert, w) := certs.worker_cert_fix(w, store, cert, acct, problems)
+
+own_cert_fix(st, _, _, _, _, _) := null if st != "fail"
+
+# WRK-CERT-VALIDITY
+
+validity_observed(v, cert) := {"not_before": object.get(cert, "not_before", ""), "not_after": object.get(cert, "not_after", ""), "state": v} if {
+	is_object(cert)
+} else := {"not_before": "", "not_after": "", "state": v}
+
+validity_msg("pass", _, _, wt, cert, w) := sprintf("%s: the worker certificate %s is valid until %s.", [w, wt, facts.get(cert, "not_after", "")])
+
+validity_msg("fail", v, _, wt, cert, w) := sprintf("%s: %s", [w, certs.validity_msg("worker certificate", wt, cert, v)])
+
+validity_msg("unknown", _, missing, _, _, w) := res.unknown_message(sprintf("%s: the worker certificate's validity could not be checked.", [w]), missing)
+
+validity_fix("fail", store, w) := {"id": "replace-worker-cert", "target": w, "params": {"worker": w, "store": store, "service": facts.worker_service_name(w)}}
+
+validity_fix(st, _, _) := null if st != "fail"
+
+# WRK-AGENTID-UNIQUE
+
+# what is missing: the worker's own facts, else (when it has no peers) why
+# another worker's WorkerSettings.config is unusable.
+agentid_missing(own, peers, w) := own if {
+	count(own) > 0
+} else := [] if {
+	count(wf.workers_cfg_missing) == 0
+} else := [m |
+	count(peers) == 0
+	some m in wf.workers_cfg_missing
+	not startswith(m, sprintf("nodes/%s/", [w]))
+	not startswith(m, sprintf("nodes/%s:", [w]))
+]
+
+agentid_evidence(peers, ev) := [ev] if {
+	count(peers) == 0
+} else := array.concat([ev], [wf.info[o].ev.AgentId | some o in peers])
+
+agentid_msg("pass", _, _, aid, w) := sprintf("%s: AgentId %s is not used by another worker.", [w, aid])
+
+agentid_msg("fail", peers, _, aid, w) := sprintf("%s shares AgentId %s with %s; SSISDB sees them as one worker.", [w, aid, concat(", ", peers)])
+
+agentid_msg("unknown", _, missing, _, w) := res.unknown_message(sprintf("%s: the AgentId could not be compared with the other workers.", [w]), missing)
+
+agentid_fix("fail", peers, w) := res.manual(w, [
+	sprintf("%s was probably cloned from %s: reinstall Scale Out Worker on %s (or stop it, set a new GUID as AgentId in %s and create a new worker certificate).", [w, concat(", ", peers), w, facts.worker_path(w)]),
+	"Trust the new worker certificate on every master node (LocalMachine\\Root).",
+	"Start the worker and enable the new agent with SSISDB.catalog.enable_worker_agent.",
+])
+
+agentid_fix(st, _, _) := null if st != "fail"
+
+# WRK-SERVICE-VERSION
+
+service_observed(svc) := {"service": object.get(svc, "Name", null), "version": object.get(svc, "version", null), "state": object.get(svc, "State", null)} if {
+	is_object(svc)
+} else := {"service": null, "version": null, "state": null}
+
+service_msg("pass", _, _, name, w) := sprintf("%s runs %s, the master's version.", [w, name])
+
+service_msg("fail", problems, _, _, w) := sprintf("%s: %s.", [w, concat("; ", problems)])
+
+service_msg("unknown", _, missing, _, w) := res.unknown_message(sprintf("%s: the worker service could not be checked.", [w]), missing)
+
+service_fix("fail", problems, svc, w) := facts.worker_service_fix(w, svc, problems)
+
+service_fix(st, _, _, _) := null if st != "fail"
+
+# WRK-REGISTERED-ENABLED-ONLINE
+
+registered_expected(hb) := {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * hb])}
+
+registered_msg("pass", _, _, aid, row, w) := sprintf("%s (agent %s) is registered, enabled and was online at %s.", [w, aid, facts.get(row, "LastOnlineTime", "")])
+
+registered_msg("fail", problems, _, aid, _, w) := sprintf("%s (agent %s) %s.", [w, aid, concat("; ", problems)])
+
+registered_msg("unknown", _, missing, _, _, w) := res.unknown_message(sprintf("%s: its registration in SSISDB could not be checked.", [w]), missing)
+
+registered_fix("fail", problems, row, w) := sql.agent_fix(w, row, problems)
+
+registered_fix(st, _, _, _) := null if st != "fail"
+
+# WRK-HA-MIN-COUNT
+
+min_count_msg("pass", online, _) := sprintf("%d workers are enabled and online (%s).", [count(online), concat(", ", online)])
+
+min_count_msg("fail", online, _) := sprintf("Only %d worker agent(s) are enabled and online (%s); one worker failure stops Scale Out executions.", [count(online), concat(", ", sql.or_none(online))])
+
+min_count_msg("unknown", _, missing) := res.unknown_message("The worker agents could not be read from SSISDB.", missing)
+
+min_count_fix("fail") := res.manual(facts.primary_label, [
+	"Add a Scale Out Worker (or start a stopped one) so that at least two are online.",
+	"Enable it: EXEC SSISDB.catalog.enable_worker_agent @WorkerAgentId = '<AgentId>';",
+])
+
+min_count_fix(st) := null if st != "fail"

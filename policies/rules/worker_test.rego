@@ -1,5 +1,8 @@
 package ssis.test.worker
 
+import data.ssis.lib.names
+import data.ssis.lib.sql
+import data.ssis.lib.worker_fast as wf
 import data.ssis.rules.worker
 import data.ssis.test.fixtures as fx
 
@@ -268,4 +271,82 @@ test_min_count_fail if {
 test_min_count_unknown if {
 	rs := worker.wrk_ha_min_count with input as fx.set(["sql", "SQLN1", "missing"], {"ssisdb_worker_agents": "permission denied"}) with input.sql.SQLN1.queries.ssisdb_worker_agents as null
 	[r.status | some r in rs] == ["unknown"]
+}
+
+# --- lib/worker_fast: the fast path gives the general path's results ------------------
+
+wrk_rules := [
+	"wrk_masterendpoint", "wrk_endpoint_host_in_master_cert", "wrk_master_thumbprint",
+	"wrk_trusts_master_cert", "wrk_own_cert", "wrk_cert_validity", "wrk_agentid_unique",
+	"wrk_service_version", "wrk_registered_enabled_online", "wrk_ha_min_count",
+]
+
+# every healthy worker of the fixtures takes the fast path ...
+test_fast_path_taken if {
+	wf.fast with input as fx.healthy
+	count(wf.healthy) == count(fx.healthy.deployment.worker_nodes) with input as fx.healthy
+	count(wf.others) == 0 with input as fx.healthy
+	wf.fast with input as fx.healthy_fci
+	count(wf.others) == 0 with input as fx.healthy_fci
+}
+
+# ... and yields what the general bodies yield for it
+test_fast_path_same_results if {
+	every name in wrk_rules {
+		fast := worker[name] with input as fx.healthy
+		general := worker[name] with input as fx.healthy with wf.fast as false
+		fast == general
+		count(fast) > 0
+	}
+}
+
+test_fast_path_same_results_fci if {
+	every name in wrk_rules {
+		fast := worker[name] with input as fx.healthy_fci
+		general := worker[name] with input as fx.healthy_fci with wf.fast as false
+		fast == general
+	}
+}
+
+# a healthy worker's info from references alone equals the helpers' (slow)
+test_info_fast_equals_slow if {
+	every w in fx.healthy.deployment.worker_nodes {
+		fast := wf.worker(w) with input as fx.healthy
+		slow := wf.slow(w) with input as fx.healthy
+		fast.healthy == true
+		slow.healthy == false
+		every k, v in object.remove(slow, ["healthy"]) {
+			fast[k] == v
+		}
+	}
+}
+
+# a worker that fails one check takes the general path
+test_info_unhealthy_worker if {
+	inp := wset("WRK2", {"master_thumbprint": fx.ca_t})
+	wf.fast with input as inp
+	object.keys(wf.others) == {"WRK2"} with input as inp
+	object.keys(wf.healthy) == {"WRK1"} with input as inp
+}
+
+# wf.online is sql.agent_online for RFC 3339 times a second or more inside the
+# window; at its edge and for other forms it is false (and the rules ask sql).
+test_online_as_sql if {
+	every lot in ["2026-11-27T09:59:00Z", "2026-11-27T09:57:01.5+00:00", "2026-11-27T10:00:00Z"] {
+		wf.online(lot, 60) with input as fx.healthy
+		sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
+	}
+	every lot in ["2026-11-27T09:57:00Z", "2026-11-27 09:59:00", "2026-11-27T09:59:00"] {
+		not wf.online(lot, 60) with input as fx.healthy
+		sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
+	}
+	every lot in ["2026-11-27T09:56:59Z", "2026-11-27T10:00:01Z", ""] {
+		not wf.online(lot, 60) with input as fx.healthy
+		not sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
+	}
+}
+
+test_cert_names_as_names if {
+	wf.cert_names(["a", 1, "b"], ["c"]) == names.cert_names({"cns": ["a", 1, "b"], "san_dns": ["c"]})
+	wf.cert_names([], []) == []
 }

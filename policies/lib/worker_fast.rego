@@ -1,0 +1,448 @@
+# What the WRK-* rules read of every worker, built once per query, and fast
+# forms of the facts, certs and sql helpers they call. Each fast form checks
+# the common case with a few references first and otherwise calls the helper
+# it stands for, so its result is always the helper's.
+#
+# (Cost notes, OPA v1.22.3: a user function call memoizes its result in a
+# trie keyed by its arguments in order, which allocates a node per argument
+# from the first one that differs from earlier calls. The helpers here and the
+# per-status functions of the WRK-* rules therefore take the worker-specific
+# arguments last, and the values that are the same for most workers first.)
+package ssis.lib.worker_fast
+
+import data.ssis.lib.certs
+import data.ssis.lib.facts
+import data.ssis.lib.names
+import data.ssis.lib.sql
+
+# --- per worker ------------------------------------------------------------------
+
+# info[w] for every worker node w:
+#   healthy      built by the fast path of worker(w): every per-worker check of
+#                the WRK-* rules passes (see healthy below)
+#   cfg_missing  facts.worker_cfg_missing(w)
+#   ev           facts.worker_ev(w, key) for each key of facts.worker_keys
+#   ep, host     facts.worker_endpoint(w), and its host (facts.str)
+#   agent_id     facts.worker_agent_id(w), aid_key its names.norm_guid
+#   row          sql.worker_agent(agent_id)
+#   hb           sql.heartbeat_secs(w)
+#   thumb        facts.worker_thumb(w), nthumb its certs.norm_thumb
+#   store        facts.worker_store(w)
+#   mthumb       the MasterHttpsCertThumbprint, normalized (certs.norm_thumb)
+#   svc, acct    facts.service(w, "worker"), and its StartName (facts.str)
+#   own          certs.in_store_or_null(facts.node(w), store, thumb)
+#   vcert        certs.worker_cert(w, store, thumb)
+#   root_mt      certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref)
+#   mcert        certs.lookup(w, ref)
+#   m            per WRK-* rule, what it finds missing of the worker's own
+#                facts (and the deployment facts listed with them; see slow)
+# and, on the fast path only, the values the passing results show: raw
+# (MasterEndpoint), cnames (names.cert_names(mcert)), lot (the row's
+# LastOnlineTime), readers (the certificate's private key readers), name,
+# version and state (of svc), nb and na (the certificate's NotBefore, NotAfter).
+info := {w: worker(w) | some w in facts.worker_nodes}
+
+# worker(w): a worker node whose facts are complete and that passes every
+# per-worker check of the WRK-* rules, from references and a few builtins;
+# anything else from the helpers (slow). Every condition below is one a
+# passing result of some WRK-* rule implies.
+worker(w) := {
+	"healthy": true,
+	"cfg_missing": [],
+	"ev": {
+		"MasterEndpoint": {"artifact": art, "key": "MasterEndpoint", "line": l_ep},
+		"MasterHttpsCertThumbprint": {"artifact": art, "key": "MasterHttpsCertThumbprint", "line": l_mt},
+		"WorkerHttpsCertThumbprint": {"artifact": art, "key": "WorkerHttpsCertThumbprint", "line": l_wt},
+		"AgentId": {"artifact": art, "key": "AgentId", "line": l_aid},
+	},
+	"ep": ep,
+	"raw": raw,
+	"host": host,
+	"agent_id": aid,
+	"aid_key": aid_key,
+	"row": row,
+	"lot": lot,
+	"hb": hb,
+	"thumb": thumb,
+	"nthumb": thumb,
+	"store": store,
+	"mthumb": ref,
+	"svc": svc,
+	"acct": acct,
+	"name": name,
+	"version": version,
+	"state": state,
+	"own": own,
+	"vcert": own,
+	"readers": readers,
+	"nb": nb,
+	"na": na,
+	"root_mt": root_mt,
+	"mcert": root_mt,
+	"cnames": cert_names(root_mt.cns, root_mt.san_dns),
+	"m": fast_missing,
+} if {
+	# the node and its WorkerSettings.config: collected, parsed, complete
+	nd := input.nodes[w]
+	nd.collected == true
+	nd.missing == {}
+	cfg := nd.configs.worker
+	cfg.parse_error == ""
+	cfg.missing_keys == []
+	art := cfg.artifact
+	art != ""
+	lines := cfg.lines
+	l_ep := lines.MasterEndpoint
+	l_ep > 0
+	l_mt := lines.MasterHttpsCertThumbprint
+	l_mt > 0
+	l_wt := lines.WorkerHttpsCertThumbprint
+	l_wt > 0
+	l_aid := lines.AgentId
+	l_aid > 0
+	s := cfg.worker
+
+	# WRK-MASTERENDPOINT: https://<a master host>:<the master port>
+	ep := s.master_endpoint
+	raw := ep.raw
+	ep.valid == true
+	lower(ep.scheme) == "https"
+	ep.port == facts.master_port
+	host := ep.host
+	is_string(host)
+	host != ""
+	facts.any_host(host, facts.master_hosts)
+
+	# WRK-ENDPOINT-HOST-IN-MASTER-CERT, WRK-TRUSTS-MASTER-CERT: the master
+	# certificate is in the node's Root store and names the host
+	root_mt := nd.certs["LocalMachine/Root"][ref]
+	host in root_mt.cns
+	names.norm_host(host) != ""
+
+	# WRK-MASTER-THUMBPRINT
+	certs.norm_thumb(s.master_thumbprint) == ref
+
+	# WRK-AGENTID-UNIQUE, WRK-REGISTERED-ENABLED-ONLINE: registered, enabled, online
+	aid := s.agent_id
+	aid != ""
+	aid_key := lower(trim(trim_space(aid), "{}"))
+	hb := s.agent_heartbeat_seconds
+	hb > 0
+	row := sql.agents_by_guid[aid_key][0]
+	row.IsEnabled == true
+	lot := row.LastOnlineTime
+	online(lot, hb)
+
+	# WRK-OWN-CERT: the worker certificate is in its store with a private key
+	# its service account can read (the thumbprint needs no normalizing
+	# beyond upper case)
+	t := s.worker_thumbprint
+	regex.match(`^[^ :\x{200e}]+$`, t)
+	thumb := upper(t)
+	store := s.store
+	is_string(store)
+	store != ""
+	own := nd.certs[store][thumb]
+	own.has_private_key == true
+	readers := own.private_key_readers
+	is_array(readers)
+	svcs := nd.services
+	is_object(svcs)
+	svc := [x | some x in svcs; lower(x.kind) == "worker"][0]
+	acct := svc.StartName
+	is_string(acct)
+	certs.can_read(readers, acct)
+
+	# WRK-SERVICE-VERSION: the master's version, running
+	name := svc.Name
+	version := svc.version
+	is_string(version)
+	version == facts.master_version
+	state := svc.State
+	lower(state) == "running"
+
+	# WRK-CERT-VALIDITY: valid for more than 30 days after collection
+	nb := own.not_before
+	na := own.not_after
+	own.not_before_ns <= facts.created_ns
+	own.not_after_ns > valid_after_ns
+} else := slow(w)
+
+# certs.validity is "valid" for a certificate whose NotBefore is not after
+# collection and whose NotAfter is later than this (30 days after collection,
+# and a second more, so that no rounding of not_after_ns - created_ns can
+# make the difference).
+valid_after_ns := (facts.created_ns + (30 * certs.ns_per_day)) + 1000000000
+
+# online(lot, hb): sql.agent_online(a, hb) for a catalog row a with
+# LastOnlineTime lot, for an RFC 3339 lot (which sql.time_ns reads as is) at
+# least a second inside the window (so that no rounding of the age in seconds
+# can make the difference).
+online(lot, hb) if {
+	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
+	t := time.parse_rfc3339_ns(lot)
+	t > 0
+	t <= facts.created_ns
+	t >= online_since(hb)
+}
+
+online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
+
+# names.cert_names(cert) for a certificate with both cns and san_dns (keyed by
+# them alone, so that the workers' equal copies of a certificate share one
+# result).
+cert_names(cns, sans) := names.cert_names({"cns": cns, "san_dns": sans})
+
+# what the WRK-* rules find missing of a worker on the fast path: only
+# deployment facts.
+fast_missing := {
+	"endpoint": [],
+	"host_cert": facts.master_thumbprint_missing,
+	"master_thumb": facts.master_thumbprint_missing,
+	"trusts": facts.master_thumbprint_missing,
+	"own_cert": [],
+	"validity": facts.created_missing,
+	"agentid": [],
+	"service": master_version_missing,
+	"registered": registered_global_missing,
+}
+
+# slow(w): info[w] from the helpers.
+slow(w) := {
+	"healthy": false,
+	"cfg_missing": cm,
+	"ev": {k: facts.cfg_ev(w, "WorkerSettings.config", cfg, k) | some k in facts.worker_keys},
+	"ep": ep,
+	"host": host,
+	"agent_id": aid,
+	"aid_key": aid_key,
+	"row": agent_row(aid_key),
+	"hb": sql.heartbeat_secs(w),
+	"thumb": thumb,
+	"nthumb": certs.norm_thumb(thumb),
+	"store": store,
+	"mthumb": certs.norm_thumb(facts.str(object.get(facts.worker_settings(w), "master_thumbprint", ""))),
+	"svc": svc,
+	"acct": facts.str(facts.get(svc, "StartName", "")),
+	"own": own,
+	"vcert": vcert,
+	"root_mt": certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref),
+	"mcert": mcert,
+	"m": {
+		"endpoint": facts.first_missing([cm, km.MasterEndpoint]),
+		"host_cert": facts.first_missing([
+			cm,
+			km.MasterEndpoint,
+			facts.missing_if(host == "", sprintf("nodes/%s/files/WorkerSettings.config: MasterEndpoint has no host", [w])),
+			facts.master_thumbprint_missing,
+			certs.cert_missing(ref, mcert),
+		]),
+		"master_thumb": facts.first_missing([cm, km.MasterHttpsCertThumbprint, facts.master_thumbprint_missing]),
+		"trusts": facts.first_missing([facts.master_thumbprint_missing, facts.node_missing(w, ["certs/LocalMachine/Root"])]),
+		"own_cert": facts.first_missing([
+			cm,
+			km.WorkerHttpsCertThumbprint,
+			facts.missing_if(thumb == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
+			facts.node_missing(w, [sprintf("certs/%s", [store])]),
+			certs.sidecar_missing(w, store, thumb, own),
+			[m | count(key_readers(own)) > 0; some m in facts.service_missing(w, "worker")],
+		]),
+		"validity": facts.first_missing([cm, km.WorkerHttpsCertThumbprint, certs.cert_missing(thumb, vcert), facts.created_missing]),
+		"agentid": facts.first_missing([
+			cm,
+			km.AgentId,
+			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
+		]),
+		"service": facts.first_missing([facts.node_missing(w, ["services"]), master_version_missing]),
+		"registered": facts.first_missing([
+			cm,
+			km.AgentId,
+			facts.missing_if(aid == "", sprintf("nodes/%s/files/WorkerSettings.config: AgentId is empty", [w])),
+			sql.worker_agents_missing,
+			facts.created_missing,
+		]),
+	},
+} if {
+	cfg := facts.worker_cfg(w)
+	cm := facts.worker_cfg_missing(w)
+	km := {k: facts.key_missing(w, "WorkerSettings.config", cfg, k) | some k in facts.worker_keys}
+	ep := facts.worker_endpoint(w)
+	host := facts.str(object.get(ep, "host", ""))
+	aid := facts.worker_agent_id(w)
+	aid_key := names.norm_guid(aid)
+	thumb := facts.worker_thumb(w)
+	store := facts.worker_store(w)
+	svc := facts.service(w, "worker")
+	own := certs.in_store_or_null(facts.node(w), store, thumb)
+	vcert := certs.worker_cert(w, store, thumb)
+	mcert := certs.lookup(w, ref)
+}
+
+# --- fast and general paths ----------------------------------------------------------
+
+# fast: the deployment facts every WRK-* rule needs are there, so that a
+# healthy worker passes every per-worker WRK-* rule.
+fast if {
+	ref != ""
+	count(facts.master_thumbprint_missing) == 0
+	count(endpoint_missing) == 0
+	count(facts.created_missing) == 0
+	count(master_version_missing) == 0
+	count(registered_global_missing) == 0
+	count(workers_cfg_missing) == 0
+	aids_unique
+	ref_artifact_located
+}
+
+# healthy: the workers the WRK-* rules report as passing from their info
+# alone; others: the workers (every worker, unless fast) they check with
+# their general bodies.
+healthy := ws if {
+	fast
+	ws := {w: i | some w, i in info; i.healthy == true}
+} else := {}
+
+others := ws if {
+	fast
+	ws := {w: i | some w, i in info; i.healthy == false}
+} else := info
+
+# node_ok(w): facts.node_missing(w, _) is [] by its first body (the node is
+# collected and nothing of it is missing).
+node_ok(w) if {
+	nd := input.nodes[w]
+	nd.collected == true
+	count(facts.obj(object.get(nd, "missing", {}))) == 0
+} else := false
+
+# facts.arr(facts.get(cert, "private_key_readers", []))
+key_readers(cert) := rs if {
+	rs := cert.private_key_readers
+	is_array(rs)
+} else := facts.arr(facts.get(cert, "private_key_readers", []))
+
+# first2(a, b): facts.first_missing([a, b]) for lists of missing facts.
+first2(a, b) := a if {
+	count(a) > 0
+} else := b
+
+# --- certificates -------------------------------------------------------------------
+
+# the master certificate's normalized thumbprint.
+ref := certs.norm_thumb(facts.master_thumbprint)
+
+# names.cert_has(cert, host)
+cert_has(host, cert) if {
+	host in cert.cns
+	names.norm_host(host) != ""
+} else := names.cert_has(cert, host)
+
+# certs.worker_cert_problems(cert, store, readers, acct)
+cert_problems(store, readers, acct, cert) := [] if {
+	cert.has_private_key == true
+	certs.can_read(readers, acct)
+} else := certs.worker_cert_problems(cert, store, readers, acct)
+
+# the artifact of the master certificate's copy that WRK-ENDPOINT-HOST-IN-MASTER-CERT
+# cites: certs.cert_artifact(facts.get(certs.locate(ref), "node", w), "LocalMachine/Root", ref)
+ref_artifact(w) := a if {
+	a := ref_artifact_located
+} else := certs.cert_artifact(w, "LocalMachine/Root", ref)
+
+ref_artifact_located := certs.cert_artifact(l.node, "LocalMachine/Root", ref) if {
+	l := certs.locate(ref)
+	is_object(l)
+}
+
+# --- agent ids -------------------------------------------------------------------------
+
+# every worker's normalized AgentId is its own (the common case): no worker has peers.
+aids_unique if {
+	keys := [k | some i in info; k := i.aid_key; k != ""]
+	count(keys) == count({k | some k in keys})
+}
+
+# [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
+peers(aid, w) := [] if {
+	aids_unique
+} else := [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
+
+# facts.workers_cfg_missing
+workers_cfg_missing := [m | some w in facts.worker_nodes; some m in info[w].cfg_missing]
+
+# --- SSISDB worker agents ----------------------------------------------------------------
+
+# sql.worker_agent(aid) for k = names.norm_guid(aid).
+agent_row(k) := a if {
+	k != ""
+	a := sql.agents_by_guid[k][0]
+} else := null
+
+# sql.agent_problems(a, hb)
+agent_problems(hb, a) := [] if {
+	a.IsEnabled == true
+	online(a.LastOnlineTime, hb)
+} else := sql.agent_problems(a, hb)
+
+agents_artifact := sql.artifact(sql.prim, "ssisdb_worker_agents")
+
+# sql.online_agents
+online_agents := sort([n |
+	some a in sql.rows(sql.prim, "ssisdb_worker_agents")
+	n := online_name(a)
+])
+
+# online_name(a): the name sql.online_agents lists for a catalog row when it
+# is enabled and online, else undefined.
+online_name(a) := m if {
+	a.IsEnabled == true
+	m := a.MachineName
+	is_string(m)
+	id := a.WorkerAgentId
+	is_string(id)
+	hb := hb_by_key[lower(trim(trim_space(id), "{}"))]
+	online(a.LastOnlineTime, hb)
+} else := n if {
+	n := facts.str(facts.get(a, "MachineName", a.WorkerAgentId))
+	facts.flag(facts.get(a, "IsEnabled", false))
+	sql.agent_online(a, agent_heartbeat(a))
+}
+
+# sql.agent_heartbeat(a)
+agent_heartbeat(a) := hb if {
+	k := names.norm_guid(facts.str(a.WorkerAgentId))
+	k != ""
+	hb := hb_by_key[k]
+} else := 60
+
+# normalized AgentId -> sql.heartbeat_secs of the first worker with it.
+hb_by_key := {i.aid_key: i.hb | some i in info; i.aid_key != ""} if {
+	aids_unique
+} else := {k: sql.heartbeat_secs(ws[0]) | some k, ws in sql.workers_by_guid}
+
+# --- services -----------------------------------------------------------------------------
+
+# facts.worker_service_problems(svc)
+service_problems(svc) := [] if {
+	v := svc.version
+	is_string(v)
+	v == facts.master_version
+	lower(svc.State) == "running"
+} else := facts.worker_service_problems(svc)
+
+service_expected := {"service": sprintf("SSISScaleOutWorker%s", [facts.master_version]), "state": "Running"}
+
+master_version_missing := facts.missing_if(facts.master_version == "", "deployment.master_version: the master's Scale Out version is unknown")
+
+# --- deployment-level parts of the WRK-* results ---------------------------------------
+
+# WRK-MASTERENDPOINT: the expected MasterEndpoint, and what is missing beyond the worker's file.
+endpoint_want := sprintf("https://%s:%d", [array.concat(facts.master_hosts, [""])[0], facts.master_port])
+
+endpoint_missing := facts.first_missing([
+	[m | count(facts.master_hosts) == 0; some m in facts.master_dns_missing],
+	facts.master_port_missing,
+])
+
+# WRK-REGISTERED-ENABLED-ONLINE: what is missing beyond the worker's file.
+registered_global_missing := facts.first_missing([sql.worker_agents_missing, facts.created_missing])
