@@ -25,9 +25,16 @@ groups := facts.arr(facts.get(doc, "Groups", []))
 
 nodes := facts.arr(facts.get(doc, "Nodes", []))
 
-param(r, key) := facts.str(facts.value(facts.get(r, "Parameters", {}), key))
+# param(r, key): the resource's parameter (case-insensitive key) as a string,
+# else "". The exact key is looked up first.
+param(r, key) := v if {
+	v := r.Parameters[key]
+	is_string(v)
+} else := facts.str(facts.value(facts.get(r, "Parameters", {}), key))
 
-is_type(r, t) if lower(facts.str(facts.get(r, "ResourceType", ""))) == t
+# (t is a non-empty literal: a ResourceType that is absent or not a string,
+# which facts.str would make "", never matches)
+is_type(r, t) if lower(r.ResourceType) == t
 
 # Generic Service resources that run a Scale Out Master service.
 master_resources := [r |
@@ -64,6 +71,11 @@ dns_name(r) := n if {
 } else := param(r, "Name")
 
 member(n) := m if {
+	# the common case: the member's Name is the node name as written
+	some m in nodes
+	m.Name == n
+	names.node_eq(n, n)
+} else := m if {
 	some m in nodes
 	names.node_eq(facts.str(facts.get(m, "Name", "")), n)
 } else := null
@@ -75,6 +87,11 @@ sql_group := gs[0] if {
 } else := ""
 
 possible_owner(r, n) if {
+	# the common case: the owner is the node name as written
+	some o in r.PossibleOwners
+	o == n
+	names.node_eq(n, n)
+} else if {
 	some o in facts.arr(facts.get(r, "PossibleOwners", []))
 	names.node_eq(facts.str(o), n)
 }
