@@ -75,7 +75,7 @@ ag_version contains r if {
 	maj := sql.major(inst)
 	top := sql.max_major
 	missing := version_missing(inst, maj)
-	st := res.status(missing, count([1 | maj >= 14; maj == top]) == 1)
+	st := res.status(missing, version_ok(maj, top))
 	r0 := {
 		"rule": "AG-VERSION",
 		"status": st,
@@ -89,6 +89,11 @@ ag_version contains r if {
 	}
 	r := res.with_severity(st, r0, sql.version_severity(maj))
 }
+
+version_ok(maj, top) if {
+	maj >= 14
+	maj == top
+} else := false
 
 version_missing(inst, maj) := m if {
 	m := sql.missing(inst, "server_properties")
@@ -203,7 +208,7 @@ ag_ssisdb_sync_healthy contains r if {
 	state := upper(facts.str(facts.get(st0, "synchronization_state_desc", "")))
 	health := upper(facts.str(facts.get(st0, "synchronization_health_desc", "")))
 	missing := sql.first2(sql.missing(sql.prim, "ssisdb_replica_states"), sql.missing(sql.prim, "ag_replicas"))
-	st := res.status(missing, (count([1 | not synchronous]) + count([1 | state == "SYNCHRONIZED"; health == "HEALTHY"])) > 0)
+	st := res.status(missing, sync_ok(synchronous, state, health))
 	r := {
 		"rule": "AG-SSISDB-SYNC-HEALTHY",
 		"status": st,
@@ -216,6 +221,14 @@ ag_ssisdb_sync_healthy contains r if {
 		"fix": sync_fix(st, inst),
 	}
 }
+
+# not a synchronous-commit replica, or SSISDB is synchronized and healthy there.
+sync_ok(synchronous, state, health) if {
+	not synchronous
+} else if {
+	state == "SYNCHRONIZED"
+	health == "HEALTHY"
+} else := false
 
 sync_msg("pass", inst, synchronous, state, health, _) := if_in_ag(sql.sync_pass_msg(inst, synchronous, state, health), sprintf("%s: SSISDB is in no availability group, so there is no synchronous replica to check (AG-SSISDB-IN-AG reports it).", [inst]))
 
@@ -249,7 +262,7 @@ ag_listener contains r if {
 	lsn := facts.listener
 	found := [sprintf("%s,%v", [l.dns_name, l.port]) | some l in ls]
 	missing := sql.missing(sql.prim, "ag_listeners")
-	st := res.status(missing, (count([1 | count(ls) > 0; declared == ""]) + count([1 | declared != ""; listener_matches(ls, lsn)])) > 0)
+	st := res.status(missing, listener_ok(ls, declared, lsn))
 	r := {
 		"rule": "AG-LISTENER",
 		"status": st,
@@ -262,6 +275,15 @@ ag_listener contains r if {
 		"fix": listener_fix(st, lsn),
 	}
 }
+
+# some listener when none is declared, else the declared one.
+listener_ok(ls, declared, lsn) if {
+	declared == ""
+	count(ls) > 0
+} else if {
+	declared != ""
+	listener_matches(ls, lsn)
+} else := false
 
 listener_matches(ls, lsn) if {
 	some l in ls
@@ -418,7 +440,7 @@ ag_sql_auth_mixed contains r if {
 	inst := rep.instance
 	v := object.get(sql.server(inst), "IsIntegratedSecurityOnly", null)
 	missing := sql.missing(inst, "server_properties")
-	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | not sql.flagb(v)])) > 0)
+	st := res.status(missing, auth_ok(v))
 	r := {
 		"rule": "AG-SQL-AUTH-MIXED",
 		"status": st,
@@ -431,6 +453,13 @@ ag_sql_auth_mixed contains r if {
 		"fix": auth_fix(st, inst),
 	}
 }
+
+# Windows-authentication logging, or SQL authentication allowed.
+auth_ok(v) if {
+	sql.windows_logging
+} else if {
+	not sql.flagb(v)
+} else := false
 
 auth_msg("pass", inst, _) := sql.auth_pass_msg(inst)
 

@@ -211,7 +211,7 @@ cat_master_heartbeat_fresh contains r if {
 	interval := sql.master_heartbeat_ms
 	age_s := (facts.created_ns - t) / 1000000000
 	missing := heartbeat_missing(raw, t)
-	st := res.status(missing, count([1 | raw != null; age_s * 1000 <= 3 * interval]) == 1)
+	st := res.status(missing, fresh_ok(raw, age_s, interval))
 	r := {
 		"rule": "CAT-MASTER-HEARTBEAT-FRESH",
 		"status": st,
@@ -235,6 +235,11 @@ heartbeat_missing(raw, t) := m if {
 	raw != null
 	t == 0
 } else := []
+
+fresh_ok(raw, age_s, interval) if {
+	raw != null
+	age_s * 1000 <= 3 * interval
+} else := false
 
 heartbeat_msg("pass", raw, age_s, _, _) := sprintf("SSISDB: the master's last heartbeat (%v) was %d s before collection.", [raw, round(age_s)])
 

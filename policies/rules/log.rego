@@ -171,7 +171,7 @@ log_password_in_sync contains r if {
 	not sql.log_login_absent(inst)
 	row := sql.log_password_row(inst)
 	missing := password_missing(inst, row)
-	st := res.status(missing, (count([1 | sql.windows_logging]) + count([1 | sql.flagb(facts.get(row, "password_matches", false))])) > 0)
+	st := res.status(missing, password_ok(row))
 	r := {
 		"rule": "LOG-PASSWORD-IN-SYNC",
 		"status": st,
@@ -193,6 +193,11 @@ password_missing(inst, row) := [] if {
 } else := [sprintf("%s: no row for %s (the login does not exist there, see LOG-LOGIN-ON-EVERY-REPLICA)", [sql.artifact(inst, "logdb_password_check"), sql.log_login])] if {
 	row == null
 } else := []
+
+# Windows-authentication logging, or the password matches.
+password_ok(row) if {
+	sql.windows_logging
+} else := sql.flagb(facts.get(row, "password_matches", false))
 
 password_msg("pass", inst, _) := sql.password_pass_msg(inst)
 
