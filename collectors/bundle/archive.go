@@ -224,9 +224,14 @@ func readDir(root string) (map[string][]byte, error) {
 	if files, ok := readDirFast(root, real); ok {
 		return files, nil
 	}
-	// The portable walk, which also words every error.
+	return readDirPortable(root, real)
+}
+
+// readDirPortable loads the directory bundle at real (root as the caller
+// named it) with filepath.WalkDir; its errors are the ones readDir gives.
+func readDirPortable(root, real string) (map[string][]byte, error) {
 	l := newLoader(root)
-	err = filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(real, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("bundle %s: %w", root, err)
 		}

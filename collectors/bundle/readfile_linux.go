@@ -3,10 +3,11 @@
 package bundle
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"strings"
 	"syscall"
 )
 
@@ -24,7 +25,7 @@ func readDirFast(root, real string) (files map[string][]byte, ok bool) {
 		return nil, false
 	}
 	l := newLoader(root)
-	if !l.walkFD(fd, real, "") {
+	if !l.walkFD(fd, len(real), "") {
 		return nil, false
 	}
 	return l.files, true
@@ -46,48 +47,100 @@ func openat(dirfd int, name string, flags int) (int, error) {
 	}
 }
 
-// walkFD loads the folder open as fd (closed on return), whose path is p
-// and whose bundle path is prefix ("" or ending with "/").
-func (l *loader) walkFD(fd int, p, prefix string) bool {
-	dir := os.NewFile(uintptr(fd), p)
-	defer dir.Close()
-	entries, err := dir.ReadDir(-1)
-	if err != nil {
+// walkFD loads the folder open as fd (closed on return), whose path is
+// plen bytes long and whose bundle path is prefix ("" or ending with "/").
+func (l *loader) walkFD(fd, plen int, prefix string) bool {
+	entries, ok := readDirents(fd)
+	if !ok {
+		syscall.Close(fd)
 		return false
 	}
+	defer syscall.Close(fd)
 	for _, e := range entries {
 		l.entries++
 		if l.entries > MaxEntries {
 			return false
 		}
-		name := e.Name()
-		if len(p)+1+len(name) >= pathMax {
+		if plen+1+len(e.name) >= pathMax {
 			// The portable walk names files by their whole path, which
 			// the kernel refuses from this length: let it decide.
 			return false
 		}
-		switch t := e.Type(); {
-		case t&fs.ModeSymlink != 0:
-			// never followed
-		case t.IsDir():
-			sub, err := openat(fd, name, syscall.O_DIRECTORY)
-			if err != nil || !l.walkFD(sub, p+"/"+name, prefix+name+"/") {
+		switch e.typ {
+		case syscall.DT_DIR:
+			sub, err := openat(fd, e.name, syscall.O_DIRECTORY)
+			if err != nil || !l.walkFD(sub, plen+1+len(e.name), prefix+e.name+"/") {
 				return false
 			}
-		case t.IsRegular():
-			f, err := openat(fd, name, 0)
+		case syscall.DT_REG:
+			f, err := openat(fd, e.name, 0)
 			if err != nil {
 				return false
 			}
-			bname := prefix + name
+			bname := prefix + e.name
 			data, _, err := l.readFD(f, bname, "")
 			syscall.Close(f)
 			if err != nil || l.addData(bname, data) != nil {
 				return false
 			}
+		case syscall.DT_UNKNOWN:
+			return false // a file system without types: the portable walk stats
+		default:
+			// links are never followed; devices, pipes and sockets skipped
 		}
 	}
 	return true
+}
+
+// dirent is a folder entry: its name and its DT_ type.
+type dirent struct {
+	name string
+	typ  uint8
+}
+
+// readDirents lists the folder open as fd, without "." and "..", in the
+// order the kernel gives (the caller does not need any order).
+func readDirents(fd int) ([]dirent, bool) {
+	var out []dirent
+	buf := make([]byte, 8192)
+	for {
+		n, err := syscall.Getdents(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n < 0 || n > len(buf) {
+			return nil, false
+		}
+		if n == 0 {
+			return out, true
+		}
+		// One string for the names of this batch: the names are slices
+		// of it. A linux_dirent64 is d_ino (8 bytes), d_off (8), d_reclen
+		// (2), d_type (1) and the NUL-terminated name.
+		text := string(buf[:n])
+		for off := 0; off < n; {
+			if n-off < 19 {
+				return nil, false
+			}
+			reclen := int(binary.NativeEndian.Uint16(buf[off+16:]))
+			if reclen < 19 || reclen > n-off {
+				return nil, false
+			}
+			name := text[off+19 : off+reclen]
+			if i := strings.IndexByte(name, 0); i >= 0 {
+				name = name[:i]
+			}
+			typ := buf[off+18]
+			off += reclen
+			if name == "." || name == ".." {
+				continue
+			}
+			if name == "" || strings.IndexByte(name, '/') >= 0 {
+				return nil, false
+			}
+			out = append(out, dirent{name, typ})
+		}
+	}
 }
 
 // readRegular reads the regular file at p (name is its bundle path) with
