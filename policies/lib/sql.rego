@@ -211,6 +211,10 @@ worker_account(w) := a if {
 
 # principal(inst, name): the server_principals row (case-insensitive name), or null.
 principal(inst, name) := p if {
+	# the common case: a row with exactly that name (its canonical name is name's)
+	some p in rows(inst, "server_principals")
+	p.name == name
+} else := p if {
 	want := names.canon_account(name)
 	some x in server_principals_canon[inst]
 	x[0] == want
@@ -218,6 +222,9 @@ principal(inst, name) := p if {
 } else := null
 
 ssisdb_principal(name) := p if {
+	some p in rows(prim, "ssisdb_principals")
+	p.name == name
+} else := p if {
 	want := names.canon_account(name)
 	some x in ssisdb_principals_canon
 	x[0] == want
@@ -376,18 +383,24 @@ log_sid := s if {
 	s != ""
 } else := facts.str(facts.get(principal(prim, log_login), "sid", ""))
 
-login_problems(inst) := [sprintf("%s does not exist", [log_login])] if {
-	principal(inst, log_login) == null
-} else := array.concat(
-	["it is disabled" | flagb(facts.get(principal(inst, log_login), "is_disabled", false))],
+login_problems(inst) := login_problems_of(principal(inst, log_login), ssisdb_principal(log_user))
+
+# login_problems_of(p, u): the problems of the login row p (null: absent)
+# against the SSISDB user row u (null: absent).
+login_problems_of(null, _) := [sprintf("%s does not exist", [log_login])]
+
+login_problems_of(p, u) := array.concat(
+	["it is disabled" | flagb(object.get(p, "is_disabled", false))],
 	array.concat(
-		[sprintf("the SSISDB user %s does not exist", [log_user]) | ssisdb_principal(log_user) == null],
-		[sprintf("its SID %s is not the SID %s of the SSISDB user %s (orphaned user after failover)", [facts.get(principal(inst, log_login), "sid", ""), facts.get(ssisdb_principal(log_user), "sid", ""), log_user]) |
-			ssisdb_principal(log_user) != null
-			upper(facts.str(facts.get(principal(inst, log_login), "sid", ""))) != upper(facts.str(facts.get(ssisdb_principal(log_user), "sid", "")))
+		[sprintf("the SSISDB user %s does not exist", [log_user]) | u == null],
+		[sprintf("its SID %s is not the SID %s of the SSISDB user %s (orphaned user after failover)", [object.get(p, "sid", ""), object.get(u, "sid", ""), log_user]) |
+			u != null
+			upper(facts.str(object.get(p, "sid", ""))) != upper(facts.str(object.get(u, "sid", "")))
 		],
 	),
-)
+) if {
+	p != null
+}
 
 login_fix(inst, problems) := {"id": "sql-create-logdb-login", "target": inst, "params": {"login": log_login, "sid": log_sid}} if {
 	principal(inst, log_login) == null
