@@ -33,23 +33,24 @@ fci_cert_cn_networkname contains r if {
 	thumb := certs.norm_thumb(facts.master_thumb_of(name))
 	cert := certs.lookup(name, thumb)
 	net := facts.fci_network_name
-	r := res.decide({
+	cns := names.cert_names(facts.obj(cert))
+	missing := facts.first_missing([facts.master_cfg_missing(name), facts.fci_missing, certs.cert_missing(thumb, cert)])
+	st := res.status(missing, certs.names_network(cert))
+	r := {
 		"rule": "FCI-CERT-CN-NETWORKNAME",
-		"subject": res.node_subject(name, "MasterSettings.config/SSLCertThumbprint"),
-		"missing": facts.first_missing([facts.master_cfg_missing(name), facts.fci_missing, certs.cert_missing(thumb, cert)]),
-		"ok": certs.names_network(cert),
-		"pass_msg": sprintf("%s: the master certificate %s names the SQL Server network name %s.", [name, thumb, net]),
-		"fail_msg": sprintf("%s: the master certificate %s does not name the SQL Server network name %s (it names %s); workers fail the TLS check.", [name, thumb, net, concat(", ", names.cert_names(facts.obj(cert)))]),
-		"unknown_msg": sprintf("%s: the master certificate could not be checked against the SQL Server network name.", [name]),
-		"observed": names.cert_names(facts.obj(cert)),
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SSLCertThumbprint"},
+		"message": cn_msg(st, name, thumb, net, cns, missing),
+		"observed": res.observed(st, cns),
 		"expected": [net, facts.fci_network_fqdn],
+		"missing": missing,
 		"evidence": [
 			facts.master_ev(name, "SSLCertThumbprint"),
 			{"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"},
 			{"artifact": facts.sql_artifact(facts.primary_instance, "server_properties"), "key": "ServerName"},
 		],
-		"fix": res.fix("renew-master-cert", facts.reference_node, {"dns_name": facts.fci_network_fqdn, "port": sprintf("%d", [facts.master_port]), "path": facts.master_path(facts.reference_node)}),
-	})
+		"fix": cn_fix(st),
+	}
 }
 
 # METADATA
@@ -80,23 +81,23 @@ fci_sqlservername contains r if {
 		[sprintf("host %s is not the network name %s", [facts.str(facts.get(ep, "host", "")), facts.fci_network_name]) | not names.host_eq(facts.str(facts.get(ep, "host", "")), facts.fci_network_name)],
 		[sprintf("instance %s is not %s", [facts.str(facts.get(ep, "instance", "")), certs.or_default(facts.fci_instance_name)]) | not facts.same_instance(facts.str(facts.get(ep, "instance", "")), facts.fci_instance_name)],
 	)
-	r := res.decide({
+	missing := facts.first_missing([
+		facts.master_cfg_missing(name),
+		facts.key_missing(name, "MasterSettings.config", facts.master_cfg(name), "SqlServerName"),
+		facts.fci_missing,
+	])
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "FCI-SQLSERVERNAME",
-		"subject": res.node_subject(name, "MasterSettings.config/SqlServerName"),
-		"missing": facts.first_missing([
-			facts.master_cfg_missing(name),
-			facts.key_missing(name, "MasterSettings.config", facts.master_cfg(name), "SqlServerName"),
-			facts.fci_missing,
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("%s: SqlServerName %s is the SQL Server network name.", [name, facts.get(ep, "raw", "")]),
-		"fail_msg": sprintf("%s: SqlServerName %s is not %s (%s); the master loses SSISDB when the FCI moves.", [name, facts.get(ep, "raw", ""), want, concat("; ", problems)]),
-		"unknown_msg": sprintf("%s: SqlServerName could not be compared with the SQL Server network name.", [name]),
-		"observed": facts.get(ep, "raw", null),
+		"status": st,
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SqlServerName"},
+		"message": sqlservername_msg(st, name, ep, want, problems, missing),
+		"observed": res.observed(st, facts.get(ep, "raw", null)),
 		"expected": want,
+		"missing": missing,
 		"evidence": [facts.master_ev(name, "SqlServerName"), {"artifact": facts.sql_artifact(facts.primary_instance, "server_properties"), "key": "ServerName"}],
-		"fix": res.fix("set-master-config", name, {"path": facts.master_path(name), "key": "SqlServerName", "value": want}),
-	})
+		"fix": sqlservername_fix(st, name, want),
+	}
 }
 
 # METADATA
@@ -126,23 +127,55 @@ fci_master_in_sql_role contains r if {
 		[sprintf("it is in group %s, not the SQL Server role %s", [group, cluster.sql_group]) | group != cluster.sql_group],
 		[sprintf("it is %s, not Online", [facts.get(res_, "State", "")]) | not cluster.online(res_)],
 	)
-	r := res.decide({
+	missing := facts.first_missing([
+		cluster.master_resource_missing,
+		facts.missing_if(cluster.sql_group == "", "cluster: no SQL Server resource found"),
+	])
+	st := res.status(missing, count(problems) == 0)
+	r := {
 		"rule": "FCI-MASTER-IN-SQL-ROLE",
-		"subject": res.deployment_subject("cluster:master-resource"),
-		"missing": facts.first_missing([
-			cluster.master_resource_missing,
-			facts.missing_if(cluster.sql_group == "", "cluster: no SQL Server resource found"),
-		]),
-		"ok": count(problems) == 0,
-		"pass_msg": sprintf("The master resource %s is Online in the SQL Server role %s.", [facts.get(res_, "Name", ""), group]),
-		"fail_msg": sprintf("The master resource %s does not fail over with the FCI: %s.", [facts.get(res_, "Name", ""), concat("; ", problems)]),
-		"unknown_msg": "The master resource could not be checked against the SQL Server role.",
-		"observed": {"OwnerGroup": group, "State": facts.get(res_, "State", null)},
+		"status": st,
+		"subject": {"kind": "deployment", "object": "cluster:master-resource"},
+		"message": in_sql_role_msg(st, res_, group, problems, missing),
+		"observed": res.observed(st, {"OwnerGroup": group, "State": facts.get(res_, "State", null)}),
 		"expected": {"OwnerGroup": cluster.sql_group, "State": "Online"},
+		"missing": missing,
 		"evidence": [cluster.ev("Resources")],
-		"fix": res.manual(facts.reference_node, [
-			sprintf("$r = Add-ClusterResource -Name 'SSIS Scale Out Master' -ResourceType 'Generic Service' -Group '%s'", [cluster.sql_group]),
-			sprintf("$r | Set-ClusterParameter -Name ServiceName -Value '%s'; Start-ClusterResource $r", [facts.master_service_name]),
-		]),
-	})
+		"fix": in_sql_role_fix(st),
+	}
 }
+
+# --- messages and fixes, by status (only the one that is used is built) ---
+
+cn_msg("pass", name, thumb, net, _, _) := sprintf("%s: the master certificate %s names the SQL Server network name %s.", [name, thumb, net])
+
+cn_msg("fail", name, thumb, net, cns, _) := sprintf("%s: the master certificate %s does not name the SQL Server network name %s (it names %s); workers fail the TLS check.", [name, thumb, net, concat(", ", cns)])
+
+cn_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: the master certificate could not be checked against the SQL Server network name.", [name]), missing)
+
+cn_fix("fail") := res.fix("renew-master-cert", facts.reference_node, {"dns_name": facts.fci_network_fqdn, "port": sprintf("%d", [facts.master_port]), "path": facts.master_path(facts.reference_node)})
+
+cn_fix(st) := null if st != "fail"
+
+sqlservername_msg("pass", name, ep, _, _, _) := sprintf("%s: SqlServerName %s is the SQL Server network name.", [name, facts.get(ep, "raw", "")])
+
+sqlservername_msg("fail", name, ep, want, problems, _) := sprintf("%s: SqlServerName %s is not %s (%s); the master loses SSISDB when the FCI moves.", [name, facts.get(ep, "raw", ""), want, concat("; ", problems)])
+
+sqlservername_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: SqlServerName could not be compared with the SQL Server network name.", [name]), missing)
+
+sqlservername_fix("fail", name, want) := res.fix("set-master-config", name, {"path": facts.master_path(name), "key": "SqlServerName", "value": want})
+
+sqlservername_fix(st, _, _) := null if st != "fail"
+
+in_sql_role_msg("pass", res_, group, _, _) := sprintf("The master resource %s is Online in the SQL Server role %s.", [facts.get(res_, "Name", ""), group])
+
+in_sql_role_msg("fail", res_, _, problems, _) := sprintf("The master resource %s does not fail over with the FCI: %s.", [facts.get(res_, "Name", ""), concat("; ", problems)])
+
+in_sql_role_msg("unknown", _, _, _, missing) := res.unknown_message("The master resource could not be checked against the SQL Server role.", missing)
+
+in_sql_role_fix("fail") := res.manual(facts.reference_node, [
+	sprintf("$r = Add-ClusterResource -Name 'SSIS Scale Out Master' -ResourceType 'Generic Service' -Group '%s'", [cluster.sql_group]),
+	sprintf("$r | Set-ClusterParameter -Name ServiceName -Value '%s'; Start-ClusterResource $r", [facts.master_service_name]),
+])
+
+in_sql_role_fix(st) := null if st != "fail"
