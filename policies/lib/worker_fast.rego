@@ -131,7 +131,7 @@ worker(w) := {
 	row := sql.agents_by_guid[aid_key][0]
 	row.IsEnabled == true
 	lot := row.LastOnlineTime
-	online(lot, hb)
+	online(hb, lot)
 
 	# WRK-OWN-CERT: the worker certificate is in its store with a private key
 	# its service account can read (the thumbprint needs no normalizing
@@ -174,11 +174,11 @@ worker(w) := {
 # make the difference).
 valid_after_ns := (facts.created_ns + (30 * certs.ns_per_day)) + 1000000000
 
-# online(lot, hb): sql.agent_online(a, hb) for a catalog row a with
+# online(hb, lot): sql.agent_online(a, hb) for a catalog row a with
 # LastOnlineTime lot, for an RFC 3339 lot (which sql.time_ns reads as is) at
 # least a second inside the window (so that no rounding of the age in seconds
 # can make the difference).
-online(lot, hb) if {
+online(hb, lot) if {
 	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
 	t := time.parse_rfc3339_ns(lot)
 	t > 0
@@ -349,6 +349,9 @@ ref_artifact(w) := a if {
 	a := ref_artifact_located
 } else := certs.cert_artifact(w, "LocalMachine/Root", ref)
 
+# the evidence WRK-ENDPOINT-HOST-IN-MASTER-CERT cites for the certificate on the fast path.
+ref_subject_ev := {"artifact": ref_artifact_located, "key": "Subject"}
+
 ref_artifact_located := certs.cert_artifact(l.node, "LocalMachine/Root", ref) if {
 	l := certs.locate(ref)
 	is_object(l)
@@ -381,7 +384,7 @@ agent_row(k) := a if {
 # sql.agent_problems(a, hb)
 agent_problems(hb, a) := [] if {
 	a.IsEnabled == true
-	online(a.LastOnlineTime, hb)
+	online(hb, a.LastOnlineTime)
 } else := sql.agent_problems(a, hb)
 
 agents_artifact := sql.artifact(sql.prim, "ssisdb_worker_agents")
@@ -401,7 +404,7 @@ online_name(a) := m if {
 	id := a.WorkerAgentId
 	is_string(id)
 	hb := hb_by_key[lower(trim(trim_space(id), "{}"))]
-	online(a.LastOnlineTime, hb)
+	online(hb, a.LastOnlineTime)
 } else := n if {
 	n := facts.str(facts.get(a, "MachineName", a.WorkerAgentId))
 	facts.flag(facts.get(a, "IsEnabled", false))

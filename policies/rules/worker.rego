@@ -91,7 +91,7 @@ wrk_endpoint_host_in_master_cert contains r if {
 		"observed": wi.host,
 		"expected": wi.cnames,
 		"missing": [],
-		"evidence": [wi.ev.MasterEndpoint, {"artifact": wf.ref_artifact_located, "key": "Subject"}],
+		"evidence": [wi.ev.MasterEndpoint, wf.ref_subject_ev],
 		"fix": null,
 	}
 }
@@ -243,8 +243,8 @@ wrk_own_cert contains r if {
 		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/WorkerHttpsCertThumbprint"},
 		"message": sprintf("%s has its certificate %s in %s with a private key the worker can use.", [w, wi.thumb, wi.store]),
-		"observed": {"in_store": true, "has_private_key": true, "readers": wi.readers},
-		"expected": {"in_store": true, "has_private_key": true, "readable_by": wi.acct},
+		"observed": own_cert_observed(wi.readers),
+		"expected": own_cert_expected(wi.acct),
 		"missing": [],
 		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": sprintf("nodes/%s/certs/%s/%s.cer", [w, wi.store, wi.thumb])}],
 		"fix": null,
@@ -268,7 +268,7 @@ wrk_own_cert contains r if {
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/WorkerHttpsCertThumbprint"},
 		"message": own_cert_msg(st, store, problems, missing, wt, w),
 		"observed": res.observed(st, {"in_store": is_object(cert), "has_private_key": facts.get(cert, "has_private_key", null), "readers": readers}),
-		"expected": {"in_store": true, "has_private_key": true, "readable_by": acct},
+		"expected": own_cert_expected(acct),
 		"missing": missing,
 		"evidence": [wi.ev.WorkerHttpsCertThumbprint, {"artifact": sprintf("nodes/%s/certs/%s/%s.cer", [w, store, wi.nthumb])}],
 		"fix": own_cert_fix(st, store, acct, problems, cert, w),
@@ -404,7 +404,7 @@ wrk_service_version contains r if {
 		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "service:SSISScaleOutWorker"},
 		"message": sprintf("%s runs %s, the master's version.", [w, wi.name]),
-		"observed": {"service": wi.name, "version": wi.version, "state": wi.state},
+		"observed": service_observed_of(wi.name, wi.version, wi.state),
 		"expected": wf.service_expected,
 		"missing": [],
 		"evidence": [{"artifact": sprintf("nodes/%s/services.json", [w]), "key": sprintf("%s.State", [wi.name])}],
@@ -458,7 +458,7 @@ wrk_registered_enabled_online contains r if {
 		"subject": {"kind": "worker", "node": w, "object": "catalog.worker_agents"},
 		"message": sprintf("%s (agent %s) is registered, enabled and was online at %s.", [w, wi.agent_id, wi.lot]),
 		"observed": wi.row,
-		"expected": {"IsEnabled": true, "LastOnlineTime": sprintf("within %d s of collection", [3 * wi.hb])},
+		"expected": registered_expected(wi.hb),
 		"missing": [],
 		"evidence": [wi.ev.AgentId, {"artifact": wf.agents_artifact, "key": wi.agent_id}],
 		"fix": null,
@@ -518,6 +518,15 @@ wrk_ha_min_count contains r if {
 		"fix": min_count_fix(st),
 	}
 }
+
+# --- values the passing results of most workers share (a function returns
+# one object for equal arguments) ---
+
+own_cert_observed(readers) := {"in_store": true, "has_private_key": true, "readers": readers}
+
+own_cert_expected(acct) := {"in_store": true, "has_private_key": true, "readable_by": acct}
+
+service_observed_of(name, version, state) := {"service": name, "version": version, "state": state}
 
 # --- messages, fixes and checks by status (only the ones that are used are
 # built); the worker-specific arguments come last (see lib/worker_fast.rego) ---

@@ -333,15 +333,15 @@ test_info_unhealthy_worker if {
 # window; at its edge and for other forms it is false (and the rules ask sql).
 test_online_as_sql if {
 	every lot in ["2026-11-27T09:59:00Z", "2026-11-27T09:57:01.5+00:00", "2026-11-27T10:00:00Z"] {
-		wf.online(lot, 60) with input as fx.healthy
+		wf.online(60, lot) with input as fx.healthy
 		sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
 	}
 	every lot in ["2026-11-27T09:57:00Z", "2026-11-27 09:59:00", "2026-11-27T09:59:00"] {
-		not wf.online(lot, 60) with input as fx.healthy
+		not wf.online(60, lot) with input as fx.healthy
 		sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
 	}
 	every lot in ["2026-11-27T09:56:59Z", "2026-11-27T10:00:01Z", ""] {
-		not wf.online(lot, 60) with input as fx.healthy
+		not wf.online(60, lot) with input as fx.healthy
 		not sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
 	}
 }
