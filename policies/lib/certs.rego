@@ -180,9 +180,13 @@ binding_ev(name, endpoint, b) := {"artifact": sprintf("nodes/%s/httpsys.txt", [n
 # Schannel.
 schannel_key := "HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL"
 
+# (read by reference: a store or certificate that is absent or not an object
+# contributes nothing, as the null-safe helpers would give)
 non_self_signed_roots(name) := sort([t |
-	some t, c in facts.obj(facts.get(facts.node(name), ["certs", "LocalMachine/Root"], {}))
-	facts.get(c, "self_signed", true) == false
+	st := input.nodes[name].certs["LocalMachine/Root"]
+	is_object(st)
+	some t, c in st
+	c.self_signed == false
 ])
 
 schannel_ok(nss, stil, catm) if {
