@@ -229,11 +229,12 @@ password_fix(st, _) := null if st != "fail"
 #     ssis_cluster_worker, and restart the workers (change-logdb-account steps 1-4).
 #   tags: [logging, account]
 log_windows_account_consistent contains r if {
-	accts := sort({names.canon_account(a) |
+	# canonical names of the distinct service accounts (usually one for all workers)
+	accts := sort({names.canon_account(a) | some a in {x |
 		some w in facts.worker_nodes
-		a := sql.worker_account(w)
-		a != ""
-	})
+		x := sql.worker_account(w)
+		x != ""
+	}})
 	missing := sql.windows_logging_missing
 	problems := sql.windows_logging_problems(accts)
 	st := res.status(missing, count(problems) == 0)
