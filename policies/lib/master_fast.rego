@@ -8,6 +8,7 @@ package ssis.lib.master_fast
 
 import data.ssis.lib.certs
 import data.ssis.lib.facts
+import data.ssis.lib.names
 
 # msvc: the master service of each master node, or null (facts.service).
 msvc := {n: facts.service(n, "master") | some n in facts.master_nodes}
@@ -19,6 +20,12 @@ account(svc) := a if {
 	a := svc.StartName
 	is_string(a)
 } else := ""
+
+# sql_accounts: facts.master_sql_accounts, from macct.
+sql_accounts := sort({a |
+	some n, a in macct
+	names.account_kind(a, n) in {"domain", "virtual"}
+})
 
 # msvc_missing: facts.service_missing(n, "master") of each master node.
 msvc_missing := {n: m |

@@ -764,7 +764,7 @@ master_cfg_restart_applied contains r if {
 master_account_sql_login contains r if {
 	some rep in sql.replicas
 	inst := rep.instance
-	accts := facts.master_sql_accounts
+	accts := mf.sql_accounts
 	problems := [[a, p] |
 		some a in accts
 		p := sql.login_problem(inst, a)

@@ -539,6 +539,7 @@ test_fast_master_maps_same_as_helpers if {
 	every inp in array.concat(fast_inputs, [fx.missing("SQLN2", "services"), fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"])]) {
 		mf.msvc_missing == {n: facts.service_missing(n, "master") | some n in facts.master_nodes} with input as inp
 		mf.macct == {n: facts.master_account(n) | some n in facts.master_nodes} with input as inp
+		mf.sql_accounts == facts.master_sql_accounts with input as inp
 		mf.config_subjects == facts.config_subjects with input as inp
 	}
 }
