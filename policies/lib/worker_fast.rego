@@ -18,8 +18,8 @@ import data.ssis.lib.sql
 # --- per worker ------------------------------------------------------------------
 
 # info[w] for every worker node w:
-#   healthy      built by the fast path of worker(w): every per-worker check of
-#                the WRK-* rules passes (see healthy below)
+#   healthy      the worker's facts are complete and it passes every per-worker
+#                check of the WRK-* rules (see worker(w))
 #   cfg_missing  facts.worker_cfg_missing(w)
 #   ev           facts.worker_ev(w, key) for each key of facts.worker_keys
 #   ep, host     facts.worker_endpoint(w), and its host (facts.str)
@@ -36,18 +36,20 @@ import data.ssis.lib.sql
 #   mcert        certs.lookup(w, ref)
 #   m            per WRK-* rule, what it finds missing of the worker's own
 #                facts (and the deployment facts listed with them; see slow)
-# and, on the fast path only, the values the passing results show: raw
+# and, when its facts are complete, the values the passing results show: raw
 # (MasterEndpoint), cnames (names.cert_names(mcert)), lot (the row's
 # LastOnlineTime), readers (the certificate's private key readers), name,
 # version and state (of svc), nb and na (the certificate's NotBefore, NotAfter).
 info := {w: worker(w) | some w in facts.worker_nodes}
 
-# worker(w): a worker node whose facts are complete and that passes every
-# per-worker check of the WRK-* rules, from references and a few builtins;
-# anything else from the helpers (slow). Every condition below is one a
-# passing result of some WRK-* rule implies.
+# worker(w): a worker node whose facts are complete (collected, with a parsed
+# and complete WorkerSettings.config, its worker service, its certificate in
+# its store, the master certificate in its Root store, and registered in
+# SSISDB) from references and a few builtins, with healthy: whether it passes
+# every per-worker check of the WRK-* rules; anything else from the helpers
+# (slow).
 worker(w) := {
-	"healthy": true,
+	"healthy": healthy,
 	"cfg_missing": [],
 	"ev": {
 		"MasterEndpoint": {"artifact": art, "key": "MasterEndpoint", "line": l_ep},
@@ -66,7 +68,7 @@ worker(w) := {
 	"thumb": thumb,
 	"nthumb": thumb,
 	"store": store,
-	"mthumb": ref,
+	"mthumb": mthumb,
 	"svc": svc,
 	"acct": acct,
 	"name": name,
@@ -79,7 +81,7 @@ worker(w) := {
 	"na": na,
 	"root_mt": root_mt,
 	"mcert": root_mt,
-	"cnames": cert_names(root_mt.cns, root_mt.san_dns),
+	"cnames": cert_names(object.get(root_mt, "cns", []), object.get(root_mt, "san_dns", [])),
 	"m": fast_missing,
 } if {
 	# the node and its WorkerSettings.config: collected, parsed, complete
@@ -102,40 +104,25 @@ worker(w) := {
 	l_aid > 0
 	s := cfg.worker
 
-	# WRK-MASTERENDPOINT: https://<a master host>:<the master port>
+	# the facts the WRK-* rules read, each as its helper reads it
 	ep := s.master_endpoint
 	raw := ep.raw
-	ep.valid == true
-	lower(ep.scheme) == "https"
-	ep.port == facts.master_port
 	host := ep.host
 	is_string(host)
 	host != ""
-	facts.any_host(host, facts.master_hosts)
-
-	# WRK-ENDPOINT-HOST-IN-MASTER-CERT, WRK-TRUSTS-MASTER-CERT: the master
-	# certificate is in the node's Root store and names the host
+	ref != ""
 	root_mt := nd.certs["LocalMachine/Root"][ref]
-	host in root_mt.cns
-	names.norm_host(host) != ""
-
-	# WRK-MASTER-THUMBPRINT
-	certs.norm_thumb(s.master_thumbprint) == ref
-
-	# WRK-AGENTID-UNIQUE, WRK-REGISTERED-ENABLED-ONLINE: registered, enabled, online
+	is_object(root_mt)
+	mthumb := certs.norm_thumb(s.master_thumbprint)
 	aid := s.agent_id
 	aid != ""
 	aid_key := lower(trim(trim_space(aid), "{}"))
 	hb := s.agent_heartbeat_seconds
 	hb > 0
 	row := sql.agents_by_guid[aid_key][0]
-	row.IsEnabled == true
 	lot := row.LastOnlineTime
-	online(hb, lot)
 
-	# WRK-OWN-CERT: the worker certificate is in its store with a private key
-	# its service account can read (the thumbprint needs no normalizing
-	# beyond upper case)
+	# (the thumbprint needs no normalizing beyond upper case)
 	t := s.worker_thumbprint
 	regex.match(`^[^ :\x{200e}]+$`, t)
 	thumb := upper(t)
@@ -143,29 +130,46 @@ worker(w) := {
 	is_string(store)
 	store != ""
 	own := nd.certs[store][thumb]
-	own.has_private_key == true
-	readers := own.private_key_readers
+	own.has_private_key != null
+	readers := object.get(own, "private_key_readers", [])
 	is_array(readers)
+	nb := own.not_before
+	na := own.not_after
 	svcs := nd.services
 	is_object(svcs)
 	svc := [x | some x in svcs; lower(x.kind) == "worker"][0]
 	acct := svc.StartName
 	is_string(acct)
-	certs.can_read(readers, acct)
-
-	# WRK-SERVICE-VERSION: the master's version, running
 	name := svc.Name
 	version := svc.version
-	is_string(version)
-	version == facts.master_version
 	state := svc.State
-	lower(state) == "running"
 
-	# WRK-CERT-VALIDITY: valid for more than 30 days after collection
-	nb := own.not_before
-	na := own.not_after
-	own.not_before_ns <= facts.created_ns
-	own.not_after_ns > valid_after_ns
+	# healthy: the worker passes every per-worker check of the WRK-* rules
+	healthy := [
+		# WRK-MASTERENDPOINT: https://<a master host>:<the master port>
+		object.get(ep, "valid", false) == true,
+		lower(ep.scheme) == "https",
+		object.get(ep, "port", 0) == facts.master_port,
+		facts.host_in(host, facts.master_hosts),
+		# WRK-ENDPOINT-HOST-IN-MASTER-CERT: the master certificate names the host
+		host in object.get(root_mt, "cns", []),
+		names.norm_host(host) != "",
+		# WRK-MASTER-THUMBPRINT
+		mthumb == ref,
+		# WRK-REGISTERED-ENABLED-ONLINE
+		object.get(row, "IsEnabled", false) == true,
+		online_b(hb, lot),
+		# WRK-OWN-CERT: a private key the service account can read
+		own.has_private_key == true,
+		can_read_b(readers, acct),
+		# WRK-SERVICE-VERSION: the master's version, running
+		is_string(version),
+		version == facts.master_version,
+		lower(state) == "running",
+		# WRK-CERT-VALIDITY: valid for more than 30 days after collection
+		own.not_before_ns <= facts.created_ns,
+		own.not_after_ns > valid_after_ns,
+	] == [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]
 } else := slow(w)
 
 # certs.validity is "valid" for a certificate whose NotBefore is not after
@@ -185,6 +189,15 @@ online(hb, lot) if {
 	t <= facts.created_ns
 	t >= online_since(hb)
 }
+
+online_b(hb, lot) if {
+	online(hb, lot)
+} else := false
+
+# certs.can_read(readers, acct), false instead of undefined
+can_read_b(readers, acct) if {
+	certs.can_read(readers, acct)
+} else := false
 
 online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
 
@@ -281,7 +294,8 @@ slow(w) := {
 # --- fast and general paths ----------------------------------------------------------
 
 # fast: the deployment facts every WRK-* rule needs are there, so that a
-# healthy worker passes every per-worker WRK-* rule.
+# healthy worker passes every per-worker WRK-* rule (WRK-AGENTID-UNIQUE: see
+# healthy_aid).
 fast if {
 	ref != ""
 	count(facts.master_thumbprint_missing) == 0
@@ -289,8 +303,6 @@ fast if {
 	count(facts.created_missing) == 0
 	count(master_version_missing) == 0
 	count(registered_global_missing) == 0
-	count(workers_cfg_missing) == 0
-	aids_unique
 	ref_artifact_located
 }
 
@@ -306,6 +318,26 @@ others := ws if {
 	fast
 	ws := {w: i | some w, i in info; i.healthy == false}
 } else := info
+
+# WRK-AGENTID-UNIQUE's healthy workers: the healthy workers whose AgentId no
+# other worker has, when every worker's WorkerSettings.config is usable (else
+# the rule cannot tell that no other worker has it); others_aid: the rest.
+healthy_aid := ws if {
+	count(workers_cfg_missing) == 0
+	ws := {w: i | some w, i in healthy; not dup_aid_keys[i.aid_key]}
+} else := {}
+
+others_aid := {w: i | some w, i in info; not healthy_aid[w]}
+
+# the normalized AgentIds that more than one worker has (sorted, so that
+# equal ones are neighbours).
+dup_aid_keys := {k |
+	some n, k in aid_keys
+	n > 0
+	k == aid_keys[n - 1]
+}
+
+aid_keys := sort([k | some i in info; k := i.aid_key; k != ""])
 
 # node_ok(w): facts.node_missing(w, _) is [] by its first body (the node is
 # collected and nothing of it is missing).
@@ -360,10 +392,7 @@ ref_artifact_located := certs.cert_artifact(l.node, "LocalMachine/Root", ref) if
 # --- agent ids -------------------------------------------------------------------------
 
 # every worker's normalized AgentId is its own (the common case): no worker has peers.
-aids_unique if {
-	keys := [k | some i in info; k := i.aid_key; k != ""]
-	count(keys) == count({k | some k in keys})
-}
+aids_unique if count(dup_aid_keys) == 0
 
 # [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
 peers(aid, w) := [] if {

@@ -348,7 +348,7 @@ wrk_cert_validity contains r if {
 #     new certificate on every master node, and enable the new worker agent.
 #   tags: [worker, identity]
 wrk_agentid_unique contains r if {
-	some w, wi in wf.healthy
+	some w, wi in wf.healthy_aid
 	r := {
 		"rule": "WRK-AGENTID-UNIQUE",
 		"status": "pass",
@@ -364,7 +364,7 @@ wrk_agentid_unique contains r if {
 
 # (every other worker, and every worker when a deployment fact is missing)
 wrk_agentid_unique contains r if {
-	some w, wi in wf.others
+	some w, wi in wf.others_aid
 	aid := wi.agent_id
 	peers := wf.peers(aid, w)
 	missing := agentid_missing(wi.m.agentid, peers, w)

@@ -350,3 +350,13 @@ test_cert_names_as_names if {
 	wf.cert_names(["a", 1, "b"], ["c"]) == names.cert_names({"cns": ["a", 1, "b"], "san_dns": ["c"]})
 	wf.cert_names([], []) == []
 }
+
+# a cloned worker's AgentId takes both clones (only) to the general path
+test_dup_aid_keys if {
+	inp := wset("WRK2", {"agent_id": sprintf("{%s}", [upper(fx.agent1)])})
+	wf.dup_aid_keys == {lower(fx.agent1)} with input as inp
+	count(wf.healthy_aid) == 0 with input as inp
+	object.keys(wf.others_aid) == {"WRK1", "WRK2"} with input as inp
+	count(wf.dup_aid_keys) == 0 with input as fx.healthy
+	object.keys(wf.healthy_aid) == {"WRK1", "WRK2"} with input as fx.healthy
+}
