@@ -75,7 +75,12 @@ short(t) := sprintf("%s…", [substring(norm_thumb(t), 0, 8)]) if {
 # master nodes' Root stores; null when none.
 # (The master nodes are searched first and alone: only a certificate that no
 # master node holds costs a pass over every node.)
-locate(thumb) := l if {
+locate(thumb) := {"node": n, "store": "LocalMachine/Root", "cert": c} if {
+	# the common case: the first master node's Root store has it (the first
+	# copy the search below would find)
+	n := facts.master_nodes[0]
+	c := in_store(facts.node(n), "LocalMachine/Root", thumb)
+} else := l if {
 	ls := [{"node": n, "store": store, "cert": c} |
 		some n in facts.master_nodes
 		some store in ["LocalMachine/Root", "LocalMachine/My"]

@@ -38,6 +38,15 @@ svc_missing(n, s) := [] if {
 	node_clean(n)
 } else := facts.service_missing(n, "master")
 
+# restart_applies(n): facts.restart_applies(n) for a master node, from msvc
+# and msvc_missing.
+restart_applies(n) if lower(msvc[n].State) == "running"
+
+restart_applies(n) if {
+	n == facts.active_master_node
+	count(msvc_missing[n]) > 0
+}
+
 # svc_of(n): the master service of any node (master nodes from msvc).
 svc_of(n) := s if {
 	s := msvc[n]

@@ -715,7 +715,7 @@ master_cfg_port_consistent contains r if {
 #   tags: [configuration, service]
 master_cfg_restart_applied contains r if {
 	some name in facts.master_nodes
-	facts.restart_applies(name)
+	mf.restart_applies(name)
 	svc := mf.msvc[name]
 	cfg := facts.master_cfg(name)
 	written := facts.get(cfg, "last_write_ns", 0)

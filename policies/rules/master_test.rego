@@ -540,9 +540,22 @@ test_fast_master_maps_same_as_helpers if {
 		mf.msvc_missing == {n: facts.service_missing(n, "master") | some n in facts.master_nodes} with input as inp
 		mf.macct == {n: facts.master_account(n) | some n in facts.master_nodes} with input as inp
 		mf.sql_accounts == facts.master_sql_accounts with input as inp
+		{n | some n in facts.master_nodes; mf.restart_applies(n)} == {n | some n in facts.master_nodes; facts.restart_applies(n)} with input as inp
+		[certs.locate(t) | some t in [fx.mt, fx.w2t, "00"]] == [locate_slow(t) | some t in [fx.mt, fx.w2t, "00"]] with input as inp
 		mf.config_subjects == facts.config_subjects with input as inp
 	}
 }
+
+# certs.locate without its first-node shortcut.
+locate_slow(thumb) := l if {
+	ls := [{"node": n, "store": store, "cert": c} |
+		some n in array.concat(facts.master_nodes, sort(object.keys(facts.obj(facts.get(input, "nodes", {})))))
+		some store in ["LocalMachine/Root", "LocalMachine/My"]
+		c := certs.in_store(facts.node(n), store, thumb)
+	]
+	count(ls) > 0
+	l := ls[0]
+} else := null
 
 test_fast_cfg_ev_and_key_missing if {
 	cfg := {"artifact": "a", "lines": {"PortNumber": 2}, "missing_keys": []}
