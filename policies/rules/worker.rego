@@ -9,6 +9,13 @@ import data.ssis.lib.result as res
 import data.ssis.lib.sql
 import data.ssis.lib.worker_fast as wf
 
+# Each per-worker rule has two bodies: one for the healthy workers
+# (wf.healthy: complete facts, every per-worker check passes, the deployment
+# facts are there), which builds the passing result from the worker's facts
+# read once per query (wf.info) with no helper call, and the general one for
+# every other worker. The passing results of both are the same (see
+# test_fast_path_same_results in worker_test.rego).
+
 # METADATA
 # title: Workers address the master by its DNS name and port
 # description: Every worker's MasterEndpoint is https://<master DNS name>:<master port> (short name or FQDN of that host).
@@ -41,7 +48,7 @@ wrk_masterendpoint contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_masterendpoint contains r if {
 	some w, wi in wf.others
 	ep := wi.ep
@@ -96,7 +103,7 @@ wrk_endpoint_host_in_master_cert contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_endpoint_host_in_master_cert contains r if {
 	some w, wi in wf.others
 	host := wi.host
@@ -147,7 +154,7 @@ wrk_master_thumbprint contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_master_thumbprint contains r if {
 	some w, wi in wf.others
 	got := wi.mthumb
@@ -197,7 +204,7 @@ wrk_trusts_master_cert contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_trusts_master_cert contains r if {
 	some w, wi in wf.others
 	ref := wf.ref
@@ -251,7 +258,7 @@ wrk_own_cert contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_own_cert contains r if {
 	some w, wi in wf.others
 	wt := wi.thumb
@@ -305,7 +312,7 @@ wrk_cert_validity contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_cert_validity contains r if {
 	some w, wi in wf.others
 	wt := wi.thumb
@@ -362,7 +369,7 @@ wrk_agentid_unique contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_agentid_unique contains r if {
 	some w, wi in wf.others_aid
 	aid := wi.agent_id
@@ -412,7 +419,7 @@ wrk_service_version contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_service_version contains r if {
 	some w, wi in wf.others
 	svc := wi.svc
@@ -465,7 +472,7 @@ wrk_registered_enabled_online contains r if {
 	}
 }
 
-# (every other worker, and every worker when a deployment fact is missing)
+# (the general body: every other worker)
 wrk_registered_enabled_online contains r if {
 	some w, wi in wf.others
 	aid := wi.agent_id
