@@ -49,6 +49,7 @@ type Engine struct {
 	// units are the rule documents below data.ssis.rules, each evaluated
 	// by its own query when one evaluation runs on several cores.
 	units []*unit
+	order []int // indexes of units, in the order they start (startOrder)
 }
 
 // Embedded returns the embedded policy files, tests included.
@@ -228,9 +229,8 @@ func compile(ctx context.Context, srcs []Source, skip []ast.StageID) (*Engine, e
 		return nil, fmt.Errorf("prepare %s: %w", Query, err)
 	}
 	e.query = q
-	for _, ref := range ruleUnits(c) {
-		e.units = append(e.units, &unit{ref: ref})
-	}
+	e.units = ruleUnits(c)
+	e.order = startOrder(e.units)
 	return e, nil
 }
 

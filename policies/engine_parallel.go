@@ -27,8 +27,9 @@ import (
 
 // unit is one rule family, prepared on first use.
 type unit struct {
-	ref  string
-	once sync.Once
+	ref   string
+	rules int // rule documents in the family (the scheduling weight)
+	once  sync.Once
 	q    rego.PreparedEvalQuery
 	err  error
 }
@@ -47,8 +48,9 @@ func serial(ctx context.Context) bool {
 }
 
 // ruleUnits lists the families data.ssis.rules.<fam> of the compiled
-// modules that hold rules, sorted as main.rego iterates them.
-func ruleUnits(c *ast.Compiler) []string {
+// modules that hold rules, sorted as main.rego iterates them, with the
+// number of rule documents of each.
+func ruleUnits(c *ast.Compiler) []*unit {
 	type key struct{ fam, name string }
 	seen := map[key]bool{}
 	var keys []key
@@ -96,13 +98,30 @@ func ruleUnits(c *ast.Compiler) []string {
 		}
 		return keys[i].name < keys[j].name
 	})
-	var out []string
+	var out []*unit
 	for _, k := range keys {
-		if s := prefix.Append(ast.StringTerm(k.fam)).String(); len(out) == 0 || out[len(out)-1] != s {
-			out = append(out, s)
+		if s := prefix.Append(ast.StringTerm(k.fam)).String(); len(out) == 0 || out[len(out)-1].ref != s {
+			out = append(out, &unit{ref: s})
 		}
+		out[len(out)-1].rules++
 	}
 	return out
+}
+
+// startOrder is the order in which the units are handed to the workers:
+// the families with the most rules first (ties in family order). With one
+// queue and a worker per core, starting the big families first keeps one
+// core from being left with a big family at the end: measured on the
+// 100-node synthetic deployment, the worker family is about half of the
+// evaluation and the master family (the most rules) a quarter, so they
+// start together on the two cores and the small families fill in behind.
+func startOrder(units []*unit) []int {
+	order := make([]int, len(units))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return units[order[a]].rules > units[order[b]].rules })
+	return order
 }
 
 // eval returns the value of the entrypoint for input: the one query, or the
@@ -132,7 +151,7 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) (any, error) {
 			}
 		}()
 	}
-	for i := range e.units {
+	for _, i := range e.order {
 		next <- i
 	}
 	close(next)
