@@ -3,9 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
-	"maps"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -30,8 +28,8 @@ type unit struct {
 	ref   string
 	rules int // rule documents in the family (the scheduling weight)
 	once  sync.Once
-	q    rego.PreparedEvalQuery
-	err  error
+	q     rego.PreparedEvalQuery
+	err   error
 }
 
 type serialKey struct{}
@@ -124,21 +122,25 @@ func startOrder(units []*unit) []int {
 	return order
 }
 
-// eval returns the value of the entrypoint for input: the one query, or the
-// rule documents evaluated in parallel and concatenated.
-func (e *Engine) eval(ctx context.Context, input ast.Value) (any, error) {
+// eval returns the results of the entrypoint for input: from the one
+// query, or from the rule documents evaluated in parallel, concatenated.
+func (e *Engine) eval(ctx context.Context, input ast.Value) ([]ast.Value, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(e.units))
 	if workers < 2 || serial(ctx) {
-		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input))
+		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), evalKeepAST)
 		if err != nil {
 			return nil, fmt.Errorf("evaluate policies: %w", err)
 		}
 		if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 			return nil, fmt.Errorf("evaluate policies: %s is undefined", Query)
 		}
-		return rs[0].Expressions[0].Value, nil
+		v, _ := rs[0].Expressions[0].Value.(ast.Value)
+		if _, ok := v.(*ast.Array); !ok {
+			return nil, fmt.Errorf("evaluate policies: %s is %s, want an array of results", Query, astKind(v))
+		}
+		return members(nil, v), nil
 	}
-	values := make([]any, len(e.units))
+	values := make([]ast.Value, len(e.units))
 	errs := make([]error, len(e.units))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -156,52 +158,33 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) (any, error) {
 	}
 	close(next)
 	wg.Wait()
-	out := []any{}
+	var out []ast.Value
 	for i, v := range values {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("evaluate policies: %w", errs[i])
 		}
-		m, _ := v.(map[string]any) // name -> rule document
-		for _, name := range slices.Sorted(maps.Keys(m)) {
-			out = appendMembers(out, m[name])
+		// v: rule name -> rule document (members sorts the names)
+		for _, doc := range members(nil, v) {
+			out = members(out, doc)
 		}
 	}
 	return out, nil
 }
 
-func (u *unit) eval(ctx context.Context, c *ast.Compiler, input ast.Value) (any, error) {
+func (u *unit) eval(ctx context.Context, c *ast.Compiler, input ast.Value) (ast.Value, error) {
 	u.once.Do(func() {
 		u.q, u.err = rego.New(rego.Query(u.ref), rego.Compiler(c)).PrepareForEval(ctx)
 	})
 	if u.err != nil {
 		return nil, fmt.Errorf("prepare %s: %w", u.ref, u.err)
 	}
-	rs, err := u.q.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := u.q.Eval(ctx, rego.EvalParsedInput(input), evalKeepAST)
 	if err != nil {
 		return nil, err
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil, nil // undefined: no results
 	}
-	return rs[0].Expressions[0].Value, nil
-}
-
-// appendMembers appends what "some r in v" enumerates: the elements of a
-// set (an array once converted) or an array, the values of an object in
-// key order; nothing for a scalar.
-func appendMembers(out []any, v any) []any {
-	switch x := v.(type) {
-	case []any:
-		return append(out, x...)
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			out = append(out, x[k])
-		}
-	}
-	return out
+	v, _ := rs[0].Expressions[0].Value.(ast.Value)
+	return v, nil
 }

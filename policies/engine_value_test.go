@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
@@ -139,8 +140,12 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := rs[0].Expressions[0].Value
-		got, err := decodeResults(v)
+		v := rs[0].Expressions[0].Value // the rego package's conversion
+		vs, err := eng.eval(WithSerialEvaluation(ctx), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := decodeResults(vs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,15 +167,39 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []any{
-		"x",
-		[]any{map[string]any{"rule": 1}},
-		[]any{map[string]any{"evidence": []any{map[string]any{"line": json.Number("1.5")}}}},
-		[]any{map[string]any{"fix": map[string]any{"params": []any{}}}},
-		[]any{map[string]any{"missing": []any{true}}},
+	// values of every kind in observed, expected and fix params (sets,
+	// numbers float64 cannot hold, non-string keys) decode as encoding/json
+	// decodes the rego package's conversion
+	odd := ast.MustParseTerm(`[{"rule": "R", "status": "pass", "observed": {"s": {3, 1, "a"}, "i": 12345678901234567890, "f": 1.5, "k": {1: "x", [1]: true, {"a": 1}: null}}, "expected": [null, false, "\u003c\u003e"], "fix": {"id": "f", "target": "t", "params": {"n": 2, "s": {"b"}}}, "evidence": [{"artifact": "a", "line": 3}], "missing": ["m"], "subject": {"kind": "node", "node": "N"}}]`)
+	conv, err := ast.JSON(odd.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := json.Marshal(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []rawResult
+	if err := json.Unmarshal(js, &want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeResults(members(nil, odd.Value))
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("odd values: decodeResults = %+v, %v\nencoding/json: %+v", got, err, want)
+	}
+	for _, bad := range []string{
+		`["x"]`,
+		`[{"rule": 1}]`,
+		`[{"evidence": [{"line": 1.5}]}]`,
+		`[{"evidence": [{"line": "1"}]}]`,
+		`[{"evidence": {"line": 1}}]`,
+		`[{"fix": {"params": []}}]`,
+		`[{"fix": "f"}]`,
+		`[{"missing": [true]}]`,
+		`[{"subject": {"node": 1}}]`,
 	} {
-		if _, err := decodeResults(bad); err == nil {
-			t.Errorf("decodeResults(%v) accepted", bad)
+		if _, err := decodeResults(members(nil, ast.MustParseTerm(bad).Value)); err == nil {
+			t.Errorf("decodeResults(%s) accepted", bad)
 		}
 	}
 }
