@@ -145,32 +145,54 @@ worker(w) := {
 	state := svc.State
 
 	# healthy: the worker passes every per-worker check of the WRK-* rules
+	# (the checks of values that most workers share are functions of those
+	# values alone, so that OPA computes them once and looks them up for the
+	# other workers)
 	healthy := [
-		# WRK-MASTERENDPOINT: https://<a master host>:<the master port>
-		object.get(ep, "valid", false) == true,
-		lower(ep.scheme) == "https",
-		object.get(ep, "port", 0) == facts.master_port,
-		facts.host_in(host, facts.master_hosts),
-		# WRK-ENDPOINT-HOST-IN-MASTER-CERT: the master certificate names the host
-		host in object.get(root_mt, "cns", []),
-		names.norm_host(host) != "",
+		endpoint_ok(object.get(root_mt, "cns", []), ep),
 		# WRK-MASTER-THUMBPRINT
 		mthumb == ref,
 		# WRK-REGISTERED-ENABLED-ONLINE
 		object.get(row, "IsEnabled", false) == true,
 		online_b(hb, lot),
 		# WRK-OWN-CERT: a private key the service account can read
-		own.has_private_key == true,
-		can_read_b(readers, acct),
-		# WRK-SERVICE-VERSION: the master's version, running
-		is_string(version),
-		version == facts.master_version,
-		lower(state) == "running",
+		key_ok(own.has_private_key, readers, acct),
+		# WRK-SERVICE-VERSION
+		service_ok(version, state),
 		# WRK-CERT-VALIDITY: valid for more than 30 days after collection
 		own.not_before_ns <= facts.created_ns,
 		own.not_after_ns > valid_after_ns,
-	] == [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]
+	] == [true, true, true, true, true, true, true, true]
 } else := slow(w)
+
+# endpoint_ok(cns, ep): the MasterEndpoint ep (with a non-empty host)
+# passes WRK-MASTERENDPOINT (https://<a master host>:<the master port>) and
+# WRK-ENDPOINT-HOST-IN-MASTER-CERT (the host is among cns, the master
+# certificate's CNs); false otherwise.
+endpoint_ok(cns, ep) if {
+	object.get(ep, "valid", false) == true
+	lower(ep.scheme) == "https"
+	object.get(ep, "port", 0) == facts.master_port
+	host := ep.host
+	facts.host_in(host, facts.master_hosts)
+	host in cns
+	names.norm_host(host) != ""
+} else := false
+
+# key_ok(has_key, readers, acct): WRK-OWN-CERT passes for a certificate with
+# has_private_key has_key and private key readers readers; false otherwise.
+key_ok(has_key, readers, acct) if {
+	has_key == true
+	certs.can_read(readers, acct)
+} else := false
+
+# service_ok(version, state): WRK-SERVICE-VERSION passes for a worker service
+# of this version and state (the master's version, running); false otherwise.
+service_ok(version, state) if {
+	is_string(version)
+	version == facts.master_version
+	lower(state) == "running"
+} else := false
 
 # certs.validity is "valid" for a certificate whose NotBefore is not after
 # collection and whose NotAfter is later than this (30 days after collection,
@@ -192,11 +214,6 @@ online(hb, lot) if {
 
 online_b(hb, lot) if {
 	online(hb, lot)
-} else := false
-
-# certs.can_read(readers, acct), false instead of undefined
-can_read_b(readers, acct) if {
-	certs.can_read(readers, acct)
 } else := false
 
 online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
