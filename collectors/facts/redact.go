@@ -21,9 +21,13 @@ func RedactConnString(s string) string { return connstr.Redact(s) }
 // isConnStringColumn tells whether a result-set column holds a connection
 // string (logdb_connection.connection_string).
 func isConnStringColumn(c string) bool {
-	c = strings.ToLower(strings.NewReplacer("_", "", " ", "").Replace(c))
+	c = strings.ToLower(connStringColumnFold.Replace(c))
 	return strings.Contains(c, "connectionstring") || c == "connstr"
 }
+
+// connStringColumnFold drops the separators of a column name (built once:
+// a strings.Replacer builds its tables on first use).
+var connStringColumnFold = strings.NewReplacer("_", "", " ", "")
 
 // RedactText replaces Password=value / Pwd=value pairs in free text (an
 // error message that quotes a connection string) with Password=***. See
