@@ -119,7 +119,7 @@ worker(w) := {
 	aid_key := lower(trim(trim_space(aid), "{}"))
 	hb := s.agent_heartbeat_seconds
 	hb > 0
-	row := sql.agents_by_guid[aid_key][0]
+	row := agents_by_guid[aid_key][0]
 	lot := row.LastOnlineTime
 
 	# (the thumbprint needs no normalizing beyond upper case)
@@ -421,10 +421,20 @@ workers_cfg_missing := [m | some w in facts.worker_nodes; some m in info[w].cfg_
 
 # --- SSISDB worker agents ----------------------------------------------------------------
 
+# sql.agents_by_guid, built with fewer expressions when every catalog row's
+# WorkerAgentId is a string whose normalized form no other row has (the
+# common case: one row per agent).
+agents_by_guid := {k: [rows[i]] | some i, k in keys; k != ""} if {
+	rows := sql.rows(sql.prim, "ssisdb_worker_agents")
+	keys := [lower(trim(trim_space(id), "{}")) | some a in rows; id := a.WorkerAgentId; is_string(id)]
+	count(keys) == count(rows)
+	count({k | some k in keys}) == count(keys)
+} else := sql.agents_by_guid
+
 # sql.worker_agent(aid) for k = names.norm_guid(aid).
 agent_row(k) := a if {
 	k != ""
-	a := sql.agents_by_guid[k][0]
+	a := agents_by_guid[k][0]
 } else := null
 
 # sql.agent_problems(a, hb)

@@ -360,3 +360,36 @@ test_dup_aid_keys if {
 	count(wf.dup_aid_keys) == 0 with input as fx.healthy
 	object.keys(wf.healthy_aid) == {"WRK1", "WRK2"} with input as fx.healthy
 }
+
+# wf.agents_by_guid is sql.agents_by_guid: one row per AgentId, and (by the
+# helper) duplicated, non-string, empty and braced AgentIds
+test_agents_by_guid_as_sql if {
+	row := fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows[0]
+	braced := object.union(row, {"WorkerAgentId": sprintf(" {%s} ", [upper(row.WorkerAgentId)])})
+	every inp in [
+		fx.healthy,
+		agents([row, row]),
+		agents([braced, row]),
+		agents([object.union(row, {"WorkerAgentId": 7}), row]),
+		agents([object.union(row, {"WorkerAgentId": ""}), row]),
+		agents([braced]),
+		agents([]),
+	] {
+		wf.agents_by_guid == sql.agents_by_guid with input as inp
+	}
+	count(wf.agents_by_guid) > 0 with input as fx.healthy
+}
+
+# the checks of shared values: false (not undefined) when one fails
+test_shared_checks if {
+	wf.service_ok(fx.healthy.deployment.master_version, "Running") with input as fx.healthy
+	wf.service_ok("140", "Running") == false with input as fx.healthy
+	wf.service_ok(null, "Running") == false with input as fx.healthy
+	wf.service_ok(fx.healthy.deployment.master_version, "Stopped") == false with input as fx.healthy
+	wf.key_ok(false, ["Everyone"], "NT Service\\SSISScaleOutWorker150") == false
+	wf.key_ok(true, [], "NT Service\\SSISScaleOutWorker150") == false
+	wf.endpoint_ok(["ssismaster.contoso.com"], {"valid": true, "scheme": "HTTPS", "port": 8391, "host": "ssismaster.contoso.com"}) with input as fx.healthy
+	wf.key_ok(true, ["Everyone"], "NT Service\\SSISScaleOutWorker150")
+	wf.endpoint_ok([], {"valid": true, "scheme": "https", "port": 8391, "host": "ssismaster.contoso.com"}) == false with input as fx.healthy
+	wf.endpoint_ok(["ssismaster.contoso.com"], {"valid": true, "scheme": "http", "port": 8391, "host": "ssismaster.contoso.com"}) == false with input as fx.healthy
+}
