@@ -24,8 +24,12 @@ account(svc) := a if {
 # sql_accounts: facts.master_sql_accounts, from macct.
 sql_accounts := sort({a |
 	some n, a in macct
-	names.account_kind(a, n) in {"domain", "virtual"}
+	mkind[n] in {"domain", "virtual"}
 })
+
+# mkind: names.account_kind of each master node's account (macct), once per
+# query for MASTER-ACCOUNT-DOMAIN and sql_accounts.
+mkind := {n: names.account_kind(a, n) | some n, a in macct}
 
 # msvc_missing: facts.service_missing(n, "master") of each master node.
 msvc_missing := {n: m |
@@ -63,30 +67,22 @@ ref_thumb := certs.norm_thumb(facts.master_thumbprint)
 
 # acct_ref(name, acct): the reference master account as [node, account]: the
 # first master node (reference first) with a known account, else [name, acct].
+# (acct_of(n): facts.master_account(n), from macct for a master node.)
 acct_ref(name, acct) := acct_refs[0] if {
 	count(acct_refs) > 0
 } else := [name, acct]
 
-acct_refs := [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""]
+acct_refs := [[n, a] | some n in facts.master_nodes_ref_first; a := acct_of(n); a != ""]
 
-# certs.worker_trust split by whether the worker's certificate thumbprint is
-# known (missing == []: it is then not empty) or not, for
-# MASTER-TRUSTS-EVERY-WORKER (masters x workers results).
-trust_known := object.union(certs.worker_trust_common, {w: wi | some w, wi in certs.worker_trust_other; count(wi.missing) == 0})
+acct_of(n) := a if {
+	a := macct[n]
+} else := facts.master_account(n)
 
-trust_unknown := {w: wi | some w, wi in certs.worker_trust_other; count(wi.missing) > 0}
-
-# worker_port: per worker what MASTER-CFG-PORT-CONSISTENT reads of its
-# MasterEndpoint: why it cannot be compared (missing), the endpoint (ep: the
-# parsed object, or whatever the file holds there, else null), its port (0
-# when absent) and the evidence.
-worker_port := object.union(worker_port_common, worker_port_other)
-
-# the common case, by reference (no function call): the node is collected
-# with nothing missing, its WorkerSettings.config parsed with every key, and
-# the MasterEndpoint's line and port are known.
-worker_port_common := {w: {"missing": mpm, "ep": ep, "port": port, "ev": {"artifact": a, "key": "MasterEndpoint", "line": line}} |
-	mpm := facts.master_port_missing
+# wclean: the worker nodes collected with nothing missing whose
+# WorkerSettings.config parsed with every key and has an artifact, with that
+# configuration (read by reference, once per query, for the per-worker maps
+# below).
+wclean := {w: cfg |
 	some w in facts.worker_nodes
 	nd := input.nodes[w]
 	nd.collected == true
@@ -96,6 +92,68 @@ worker_port_common := {w: {"missing": mpm, "ep": ep, "port": port, "ev": {"artif
 	count(cfg.missing_keys) == 0
 	a := cfg.artifact
 	a != ""
+}
+
+# certs.worker_trust split by whether the worker's certificate thumbprint is
+# known (missing == []: it is then not empty) or not, for
+# MASTER-TRUSTS-EVERY-WORKER (masters x workers results). trust_common is
+# certs.worker_trust_common from wclean for thumbprints that certs.norm_thumb
+# only upper-cases (no space, colon or U+200E); the other workers get what
+# certs.worker_trust gives them.
+trust_common := {w: {"thumb": wt, "missing": [], "ev": {"artifact": cfg.artifact, "key": "WorkerHttpsCertThumbprint", "line": line}} |
+	some w, cfg in wclean
+	line := cfg.lines.WorkerHttpsCertThumbprint
+	line > 0
+	t := cfg.worker.worker_thumbprint
+	is_string(t)
+	t != ""
+	not regex.match(`[ :\x{200e}]`, t)
+	wt := upper(t)
+}
+
+trust_other := {} if {
+	count(trust_common) == count(facts.worker_nodes)
+} else := {w: {"thumb": wt, "missing": certs.worker_trust_missing(w, wt), "ev": certs.worker_trust_ev(w)} |
+	some w in facts.worker_nodes
+	not trust_common[w]
+	wt := certs.norm_thumb(certs.worker_thumb_raw(w))
+}
+
+trust_known := trust_common if {
+	count(trust_other) == 0
+} else := object.union(trust_common, {w: wi | some w, wi in trust_other; count(wi.missing) == 0})
+
+trust_unknown := {w: wi | some w, wi in trust_other; count(wi.missing) > 0}
+
+# trust_absent: per master node whose LocalMachine\Root is known, the workers
+# of trust_known whose thumbprint is not a key of an object in that store
+# (only masters with such workers; certs.master_trusts then looks for another
+# spelling). The store's keys once per master instead of a lookup per pair.
+trust_absent := {n: ws |
+	some n, mr in certs.master_root
+	count(mr.missing) == 0
+	st := mr.store
+	absent := trust_thumbs - {k | some k, v in st; is_object(v)}
+	count(absent) > 0
+	ws := {w: wi | some w, wi in trust_known; absent[wi.thumb]}
+}
+
+trust_thumbs := {wi.thumb | some wi in trust_known}
+
+# worker_port: per worker what MASTER-CFG-PORT-CONSISTENT reads of its
+# MasterEndpoint: why it cannot be compared (missing), the endpoint (ep: the
+# parsed object, or whatever the file holds there, else null), its port (0
+# when absent) and the evidence.
+worker_port := worker_port_common if {
+	count(worker_port_common) == count(facts.worker_nodes)
+} else := object.union(worker_port_common, worker_port_other)
+
+# the common case, by reference (no function call): the node is collected
+# with nothing missing, its WorkerSettings.config parsed with every key, and
+# the MasterEndpoint's line and port are known.
+worker_port_common := {w: {"missing": mpm, "ep": ep, "port": port, "ev": {"artifact": cfg.artifact, "key": "MasterEndpoint", "line": line}} |
+	mpm := facts.master_port_missing
+	some w, cfg in wclean
 	line := cfg.lines.MasterEndpoint
 	line > 0
 	ep := cfg.worker.master_endpoint
@@ -227,3 +285,18 @@ is_numeric(p) if {
 on_fail("fail", f) := f
 
 on_fail(st, _) := null if st != "fail"
+
+# mprops: what the two SSISDB checks of MASTER-CFG-PORT-CONSISTENT read of
+# the primary's ssisdb_master_properties, once per query: why it is unknown
+# (facts.first_missing of facts.sql_missing and facts.master_port_missing),
+# its artifact, the subject's node, MASTER_ADDRESS (a string, else "") and
+# MASTER_SERVICE_PORT (else null).
+mprops := {
+	"missing": facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
+	"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"),
+	"node": facts.instance_node(prim),
+	"address": facts.str(array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_ADDRESS")], [""])[0]),
+	"port": array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0],
+} if {
+	prim := facts.primary_instance
+}

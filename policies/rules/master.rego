@@ -74,7 +74,7 @@ master_account_domain contains r if {
 	some name in facts.master_nodes
 	svc := mf.msvc[name]
 	acct := mf.macct[name]
-	kind := names.account_kind(acct, name)
+	kind := mf.mkind[name]
 	sname := facts.get(svc, "Name", facts.master_service_name)
 	missing := mf.msvc_missing[name]
 	st := res.status(missing, kind == "domain")
@@ -429,10 +429,8 @@ master_trusts_every_worker contains r if {
 master_trusts_every_worker contains r if {
 	# both known, the certificate not under its own key: certs.master_trusts
 	# looks for another spelling of the thumbprint
-	some name, mr in certs.master_root
-	count(mr.missing) == 0
-	some w, wi in mf.trust_known
-	not is_object(object.get(mr.store, wi.thumb, null))
+	some name, ws in mf.trust_absent
+	some w, wi in ws
 	r := trusts_known_result(is_object(certs.master_trusts(name, wi.thumb)), name, w, wi)
 }
 
@@ -646,16 +644,17 @@ master_cfg_port_consistent contains r if {
 
 master_cfg_port_consistent contains r if {
 	prim := facts.primary_instance
-	addr := facts.str(array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_ADDRESS")], [""])[0])
+	mp := mf.mprops
+	addr := mp.address
 	port := facts.url_port(addr)
 	ref := facts.master_port
 	want := sprintf("https://%s:%d", [facts.master_dns, ref])
-	missing := facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing])
+	missing := mp.missing
 	st := res.status(missing, port == ref)
 	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
 		"status": st,
-		"subject": res.instance_subject(facts.primary_label, facts.instance_node(prim), "catalog.master_properties/MASTER_ADDRESS"),
+		"subject": res.instance_subject(facts.primary_label, mp.node, "catalog.master_properties/MASTER_ADDRESS"),
 		"message": res.message(
 			st,
 			sprintf("SSISDB on %s: MASTER_ADDRESS %s uses the master port %d.", [prim, addr, ref]),
@@ -666,21 +665,22 @@ master_cfg_port_consistent contains r if {
 		"observed": res.observed(st, addr),
 		"expected": want,
 		"missing": missing,
-		"evidence": [{"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"), "key": "MASTER_ADDRESS"}],
+		"evidence": [{"artifact": mp.artifact, "key": "MASTER_ADDRESS"}],
 		"fix": mf.on_fail(st, {"id": "sql-update-master-address", "target": prim, "params": {"address": want}}),
 	}
 }
 
 master_cfg_port_consistent contains r if {
 	prim := facts.primary_instance
-	val := array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0]
+	mp := mf.mprops
+	val := mp.port
 	ref := facts.master_port
-	missing := facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing])
+	missing := mp.missing
 	st := res.status(missing, facts.num(val) == ref)
 	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
 		"status": st,
-		"subject": res.instance_subject(facts.primary_label, facts.instance_node(prim), "catalog.master_properties/MASTER_SERVICE_PORT"),
+		"subject": res.instance_subject(facts.primary_label, mp.node, "catalog.master_properties/MASTER_SERVICE_PORT"),
 		"message": res.message(
 			st,
 			sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %d, the master port.", [prim, ref]),
@@ -691,7 +691,7 @@ master_cfg_port_consistent contains r if {
 		"observed": res.observed(st, val),
 		"expected": sprintf("%d", [ref]),
 		"missing": missing,
-		"evidence": [{"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"), "key": "MASTER_SERVICE_PORT"}],
+		"evidence": [{"artifact": mp.artifact, "key": "MASTER_SERVICE_PORT"}],
 		"fix": restart_ref_fix(st),
 	}
 }

@@ -3,6 +3,7 @@ package ssis.test.master
 import data.ssis.lib.certs
 import data.ssis.lib.facts
 import data.ssis.lib.master_fast as mf
+import data.ssis.lib.names
 import data.ssis.rules.master
 import data.ssis.test.fixtures as fx
 
@@ -536,10 +537,12 @@ test_fast_worker_trust_same_as_helpers if {
 }
 
 test_fast_master_maps_same_as_helpers if {
-	every inp in array.concat(fast_inputs, [fx.missing("SQLN2", "services"), fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"])]) {
+	every inp in array.concat(fast_inputs, [fx.missing("SQLN2", "services"), fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"]), fx.set(["deployment", "active_master_node"], "WRK1")]) {
 		mf.msvc_missing == {n: facts.service_missing(n, "master") | some n in facts.master_nodes} with input as inp
 		mf.macct == {n: facts.master_account(n) | some n in facts.master_nodes} with input as inp
 		mf.sql_accounts == facts.master_sql_accounts with input as inp
+		mf.mkind == {n: names.account_kind(facts.master_account(n), n) | some n in facts.master_nodes} with input as inp
+		mf.acct_refs == [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""] with input as inp
 		{n | some n in facts.master_nodes; mf.restart_applies(n)} == {n | some n in facts.master_nodes; facts.restart_applies(n)} with input as inp
 		[certs.locate(t) | some t in [fx.mt, fx.w2t, "00"]] == [locate_slow(t) | some t in [fx.mt, fx.w2t, "00"]] with input as inp
 		mf.config_subjects == facts.config_subjects with input as inp
@@ -598,4 +601,43 @@ test_fast_fw_allows_same_as_facts if {
 	}
 	fw_bool("fast", fw_rules[0], 8391)
 	not fw_bool("fast", fw_rules[6], 8391)
+}
+
+test_fast_trust_maps_same_as_certs if {
+	every inp in array.concat(fast_inputs, [
+		fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.w2t]), fx.set(["nodes", "SQLN1", "certs", "LocalMachine/Root", fx.w2t], "x"),
+		fx.set(["nodes", "WRK1", "configs", "worker", "worker", "worker_thumbprint"], "ab:cd ef"),
+		fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], concat("", ["\u200e", lower(fx.w2t)])),
+	]) {
+		mf.trust_known == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0} with input as inp
+		mf.trust_unknown == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 0} with input as inp
+		absent := {[n, w, wi] |
+			some n, mr in certs.master_root
+			count(mr.missing) == 0
+			some w, wi in mf.trust_known
+			not is_object(object.get(mr.store, wi.thumb, null))
+		} with input as inp
+		{[n, w, wi] | some n, ws in mf.trust_absent; some w, wi in ws} == absent with input as inp
+	}
+}
+
+test_fast_mprops_same_as_helpers if {
+	every inp in [
+		fx.healthy,
+		fx.set(["sql", "SQLN1", "collected"], false),
+		fx.remove(["sql", "SQLN1", "queries", "ssisdb_master_properties"]),
+		fx.set(["sql", "SQLN1", "queries", "ssisdb_master_properties", "rows"], []),
+		fx.remove(["deployment", "master_port"]),
+		fx.remove(["deployment", "primary_instance"]),
+	] {
+		prim := facts.primary_instance with input as inp
+		want := {
+			"missing": facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
+			"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"),
+			"node": facts.instance_node(prim),
+			"address": facts.str(array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_ADDRESS")], [""])[0]),
+			"port": array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0],
+		} with input as inp
+		mf.mprops == want with input as inp
+	}
 }
