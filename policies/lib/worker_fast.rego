@@ -149,21 +149,28 @@ worker(w) := {
 	# values alone, so that OPA computes them once and looks them up for the
 	# other workers)
 	healthy := [
-		endpoint_ok(object.get(root_mt, "cns", []), ep),
+		# WRK-MASTERENDPOINT, WRK-ENDPOINT-HOST-IN-MASTER-CERT, WRK-OWN-CERT
+		# (a private key the service account can read), WRK-SERVICE-VERSION
+		shared_ok(object.get(root_mt, "cns", []), ep, own.has_private_key, readers, acct, version, state),
 		# WRK-MASTER-THUMBPRINT
 		mthumb == ref,
 		# WRK-REGISTERED-ENABLED-ONLINE
 		object.get(row, "IsEnabled", false) == true,
 		online_b(hb, lot),
-		# WRK-OWN-CERT: a private key the service account can read
-		key_ok(own.has_private_key, readers, acct),
-		# WRK-SERVICE-VERSION
-		service_ok(version, state),
 		# WRK-CERT-VALIDITY: valid for more than 30 days after collection
 		own.not_before_ns <= facts.created_ns,
 		own.not_after_ns > valid_after_ns,
-	] == [true, true, true, true, true, true, true, true]
+	] == [true, true, true, true, true, true]
 } else := slow(w)
+
+# shared_ok(cns, ep, has_key, readers, acct, version, state): endpoint_ok,
+# key_ok and service_ok in one call (one lookup for the workers that share
+# these values).
+shared_ok(cns, ep, has_key, readers, acct, version, state) if {
+	endpoint_ok(cns, ep)
+	key_ok(has_key, readers, acct)
+	service_ok(version, state)
+} else := false
 
 # endpoint_ok(cns, ep): the MasterEndpoint ep (with a non-empty host)
 # passes WRK-MASTERENDPOINT (https://<a master host>:<the master port>) and

@@ -390,6 +390,12 @@ test_shared_checks if {
 	wf.key_ok(true, [], "NT Service\\SSISScaleOutWorker150") == false
 	wf.endpoint_ok(["ssismaster.contoso.com"], {"valid": true, "scheme": "HTTPS", "port": 8391, "host": "ssismaster.contoso.com"}) with input as fx.healthy
 	wf.key_ok(true, ["Everyone"], "NT Service\\SSISScaleOutWorker150")
+	ep := {"valid": true, "scheme": "https", "port": 8391, "host": "ssismaster.contoso.com"}
+	v := fx.healthy.deployment.master_version
+	wf.shared_ok(["ssismaster.contoso.com"], ep, true, ["Everyone"], "NT Service\\SSISScaleOutWorker150", v, "Running") with input as fx.healthy
+	wf.shared_ok(["ssismaster.contoso.com"], ep, true, ["Everyone"], "NT Service\\SSISScaleOutWorker150", v, "Stopped") == false with input as fx.healthy
+	wf.shared_ok(["ssismaster.contoso.com"], ep, false, ["Everyone"], "NT Service\\SSISScaleOutWorker150", v, "Running") == false with input as fx.healthy
+	wf.shared_ok([], ep, true, ["Everyone"], "NT Service\\SSISScaleOutWorker150", v, "Running") == false with input as fx.healthy
 	wf.endpoint_ok([], {"valid": true, "scheme": "https", "port": 8391, "host": "ssismaster.contoso.com"}) == false with input as fx.healthy
 	wf.endpoint_ok(["ssismaster.contoso.com"], {"valid": true, "scheme": "http", "port": 8391, "host": "ssismaster.contoso.com"}) == false with input as fx.healthy
 }
