@@ -211,16 +211,16 @@ valid_after_ns := (facts.created_ns + (30 * certs.ns_per_day)) + 1000000000
 # LastOnlineTime lot, for an RFC 3339 lot (which sql.time_ns reads as is) at
 # least a second inside the window (so that no rounding of the age in seconds
 # can make the difference).
-online(hb, lot) if {
+online(hb, lot) if online_b(hb, lot)
+
+# online(hb, lot), false instead of undefined (one call: the workers' info
+# and online_name share its results)
+online_b(hb, lot) if {
 	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
 	t := time.parse_rfc3339_ns(lot)
 	t > 0
 	t <= facts.created_ns
 	t >= online_since(hb)
-}
-
-online_b(hb, lot) if {
-	online(hb, lot)
 } else := false
 
 online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
@@ -467,7 +467,7 @@ online_name(a) := m if {
 	id := a.WorkerAgentId
 	is_string(id)
 	hb := hb_by_key[lower(trim(trim_space(id), "{}"))]
-	online(hb, a.LastOnlineTime)
+	online_b(hb, a.LastOnlineTime)
 } else := n if {
 	n := facts.str(facts.get(a, "MachineName", a.WorkerAgentId))
 	facts.flag(facts.get(a, "IsEnabled", false))
