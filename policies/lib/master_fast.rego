@@ -9,6 +9,7 @@ package ssis.lib.master_fast
 import data.ssis.lib.certs
 import data.ssis.lib.facts
 import data.ssis.lib.names
+import data.ssis.lib.sql
 
 # msvc: the master service of each master node, or null (facts.service).
 msvc := {n: facts.service(n, "master") | some n in facts.master_nodes}
@@ -57,7 +58,16 @@ svc_of(n) := s if {
 } else := facts.service(n, "master")
 
 # mcfg_missing: facts.master_cfg_missing of each master node.
-mcfg_missing := {n: facts.master_cfg_missing(n) | some n in facts.master_nodes}
+mcfg_missing := {n: cfg_missing_master(n) | some n in facts.master_nodes}
+
+# [] when the node is collected with nothing missing and its
+# MasterSettings.config parsed (read by reference), else the helper.
+cfg_missing_master(n) := [] if {
+	nd := input.nodes[n]
+	nd.collected == true
+	count(nd.missing) == 0
+	nd.configs.master.parse_error == ""
+} else := facts.master_cfg_missing(n)
 
 # mthumb: the normalized SSLCertThumbprint of each master node.
 mthumb := {n: certs.norm_thumb(facts.master_thumb_of(n)) | some n in facts.master_nodes}
@@ -300,3 +310,15 @@ mprops := {
 } if {
 	prim := facts.primary_instance
 }
+
+# replicas: sql.replicas, its common case (some instance is collected, and
+# every replica node is the node of one, so none is added as an unknown
+# replica) without the node-key tables.
+replicas := r if {
+	r := [{"instance": i, "node": sql.inode(i)} | some i in sql.instances]
+	count(r) > 0
+	nodes := {n | some x in r; n := x.node; regex.match(`^[A-Za-z0-9]`, n)}
+	every n in facts.replica_nodes {
+		nodes[n]
+	}
+} else := sql.replicas

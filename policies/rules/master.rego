@@ -762,7 +762,7 @@ master_cfg_restart_applied contains r if {
 #   remediation: CREATE LOGIN [DOMAIN\account] FROM WINDOWS on every replica (and ALTER LOGIN ... ENABLE where it is disabled).
 #   tags: [account, sql, login]
 master_account_sql_login contains r if {
-	some rep in sql.replicas
+	some rep in mf.replicas
 	inst := rep.instance
 	accts := mf.sql_accounts
 	problems := [[a, p] |

@@ -4,6 +4,7 @@ import data.ssis.lib.certs
 import data.ssis.lib.facts
 import data.ssis.lib.master_fast as mf
 import data.ssis.lib.names
+import data.ssis.lib.sql
 import data.ssis.rules.master
 import data.ssis.test.fixtures as fx
 
@@ -537,10 +538,17 @@ test_fast_worker_trust_same_as_helpers if {
 }
 
 test_fast_master_maps_same_as_helpers if {
-	every inp in array.concat(fast_inputs, [fx.missing("SQLN2", "services"), fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"]), fx.set(["deployment", "active_master_node"], "WRK1")]) {
+	every inp in array.concat(fast_inputs, [
+		fx.missing("SQLN2", "services"), fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"]), fx.set(["deployment", "active_master_node"], "WRK1"),
+		fx.parse_error("SQLN2", "master"), fx.set(["nodes", "SQLN1", "configs", "master"], null),
+		fx.set(["nodes", "SQLN2", "services", "SSISScaleOutMaster140"], {"Name": "SSISScaleOutMaster140", "kind": "master"}),
+		fx.set(["nodes", "SQLN2", "services", "AAA"], {"Name": "AAA", "kind": "Master"}),
+	]) {
 		mf.msvc_missing == {n: facts.service_missing(n, "master") | some n in facts.master_nodes} with input as inp
 		mf.macct == {n: facts.master_account(n) | some n in facts.master_nodes} with input as inp
 		mf.sql_accounts == facts.master_sql_accounts with input as inp
+		mf.msvc == {n: facts.service(n, "master") | some n in facts.master_nodes} with input as inp
+		mf.mcfg_missing == {n: facts.master_cfg_missing(n) | some n in facts.master_nodes} with input as inp
 		mf.mkind == {n: names.account_kind(facts.master_account(n), n) | some n in facts.master_nodes} with input as inp
 		mf.acct_refs == [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""] with input as inp
 		{n | some n in facts.master_nodes; mf.restart_applies(n)} == {n | some n in facts.master_nodes; facts.restart_applies(n)} with input as inp
@@ -639,5 +647,19 @@ test_fast_mprops_same_as_helpers if {
 			"port": array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0],
 		} with input as inp
 		mf.mprops == want with input as inp
+	}
+}
+
+test_fast_replicas_same_as_sql if {
+	every inp in [
+		fx.healthy,
+		fx.remove(["sql", "SQLN2"]),
+		fx.set(["sql", "SQLN2", "node"], ""),
+		fx.set(["sql", "SQLN2", "node"], "sqln2.contoso.com"),
+		fx.set(["sql", "SQLN2", "node"], ".X"),
+		fx.set(["deployment", "variant"], "fci"),
+		fx.remove(["sql"]),
+	] {
+		mf.replicas == sql.replicas with input as inp
 	}
 }
