@@ -322,11 +322,7 @@ master_httpsys_binding contains r if {
 	endpoint := sprintf("0.0.0.0:%d", [port])
 	b := facts.get(facts.obj(facts.get(facts.node(name), ["httpsys", "bindings"], {})), endpoint, null)
 	problems := certs.binding_problems(b, thumb)
-	missing := facts.first_missing([
-		facts.node_missing(name, ["httpsys"]),
-		facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
-		facts.master_thumbprint_missing,
-	])
+	missing := httpsys_missing(name, port)
 	st := res.status(missing, count(problems) == 0)
 	r := {
 		"rule": "MASTER-HTTPSYS-BINDING",
@@ -471,10 +467,7 @@ master_firewall contains r if {
 	some name in facts.master_nodes
 	port := facts.node_master_port(name)
 	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); mf.fw_allows(fw, port)]
-	missing := facts.first_missing([
-		facts.node_missing(name, ["firewall"]),
-		facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
-	])
+	missing := firewall_missing(name, port)
 	st := res.status(missing, count(rules) > 0)
 	r := {
 		"rule": "MASTER-FIREWALL",
@@ -720,13 +713,7 @@ master_cfg_restart_applied contains r if {
 	cfg := facts.master_cfg(name)
 	written := facts.get(cfg, "last_write_ns", 0)
 	started := facts.get(svc, "process_start_ns", 0)
-	missing := facts.first_missing([
-		mf.msvc_missing[name],
-		facts.node_missing(name, ["files/MasterSettings.config"]),
-		facts.missing_if(cfg == null, sprintf("nodes/%s/files/MasterSettings.config: not present on the node", [name])),
-		facts.missing_if(written == 0, sprintf("nodes/%s/files.json: LastWriteUtc of MasterSettings.config unknown", [name])),
-		facts.missing_if(started == 0, sprintf("nodes/%s/services.json: ProcessStartUtc of the master service unknown", [name])),
-	])
+	missing := restart_missing(name, cfg, written, started)
 	st := res.status(missing, written <= started)
 	r := {
 		"rule": "MASTER-CFG-RESTART-APPLIED",
@@ -787,6 +774,42 @@ master_account_sql_login contains r if {
 		"fix": sql_login_fix(st, inst, problems),
 	}
 }
+
+# --- why a result is unknown: [] by reference in the common case (the node is
+# collected with nothing missing and every value is known), else the full
+# explanation ---
+
+httpsys_missing(name, port) := [] if {
+	port != 0
+	mf.node_clean(name)
+	count(facts.master_thumbprint_missing) == 0
+} else := facts.first_missing([
+	facts.node_missing(name, ["httpsys"]),
+	facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
+	facts.master_thumbprint_missing,
+])
+
+firewall_missing(name, port) := [] if {
+	port != 0
+	mf.node_clean(name)
+} else := facts.first_missing([
+	facts.node_missing(name, ["firewall"]),
+	facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
+])
+
+restart_missing(name, cfg, written, started) := [] if {
+	written != 0
+	started != 0
+	cfg != null
+	count(mf.msvc_missing[name]) == 0
+	mf.node_clean(name)
+} else := facts.first_missing([
+	mf.msvc_missing[name],
+	facts.node_missing(name, ["files/MasterSettings.config"]),
+	facts.missing_if(cfg == null, sprintf("nodes/%s/files/MasterSettings.config: not present on the node", [name])),
+	facts.missing_if(written == 0, sprintf("nodes/%s/files.json: LastWriteUtc of MasterSettings.config unknown", [name])),
+	facts.missing_if(started == 0, sprintf("nodes/%s/services.json: ProcessStartUtc of the master service unknown", [name])),
+])
 
 # --- messages and fixes, by status (only the one that is used is built) ---
 

@@ -663,3 +663,40 @@ test_fast_replicas_same_as_sql if {
 		mf.replicas == sql.replicas with input as inp
 	}
 }
+
+test_fast_missing_same_as_helpers if {
+	every inp in [
+		fx.healthy,
+		fx.not_collected("SQLN1"),
+		fx.missing("SQLN2", "httpsys"),
+		fx.missing("SQLN2", "firewall"),
+		fx.missing("SQLN2", "services"),
+		fx.remove(["nodes", "SQLN2"]),
+		fx.remove(["deployment", "master_thumbprint"]),
+	] {
+		every name in ["SQLN1", "SQLN2", "SQLN9"] {
+			every port in [0, 8391] {
+				master.httpsys_missing(name, port) == facts.first_missing([
+					facts.node_missing(name, ["httpsys"]),
+					facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
+					facts.master_thumbprint_missing,
+				]) with input as inp
+				master.firewall_missing(name, port) == facts.first_missing([
+					facts.node_missing(name, ["firewall"]),
+					facts.missing_if(port == 0, sprintf("nodes/%s/files/MasterSettings.config: PortNumber unknown, and no deployment master port", [name])),
+				]) with input as inp
+			}
+		}
+		every name in ["SQLN1", "SQLN2"] {
+			every x in [[null, 0, 0], [{}, 1, 0], [{}, 0, 1], [{}, 1, 1]] {
+				master.restart_missing(name, x[0], x[1], x[2]) == facts.first_missing([
+					object.get(mf.msvc_missing, name, []),
+					facts.node_missing(name, ["files/MasterSettings.config"]),
+					facts.missing_if(x[0] == null, sprintf("nodes/%s/files/MasterSettings.config: not present on the node", [name])),
+					facts.missing_if(x[1] == 0, sprintf("nodes/%s/files.json: LastWriteUtc of MasterSettings.config unknown", [name])),
+					facts.missing_if(x[2] == 0, sprintf("nodes/%s/services.json: ProcessStartUtc of the master service unknown", [name])),
+				]) with input as inp
+			}
+		}
+	}
+}
