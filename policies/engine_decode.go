@@ -61,33 +61,34 @@ func decodeResults(vs []ast.Value) ([]rawResult, error) {
 			return nil, fmt.Errorf("result %d: got %s, want an object", i, astKind(x))
 		}
 		r := &out[i]
+		f := fields(m, "rule", "status", "message", "severity", "subject", "missing", "evidence", "fix", "observed", "expected")
 		var err error
-		str := func(key string, dst *string) {
+		str := func(v ast.Value, key string, dst *string) {
 			if err == nil {
-				*dst, err = astString(fieldOf(m, key), key)
+				*dst, err = astString(v, key)
 			}
 		}
-		str("rule", &r.Rule)
-		str("status", &r.Status)
-		str("message", &r.Message)
-		str("severity", &r.Severity)
+		str(f[0], "rule", &r.Rule)
+		str(f[1], "status", &r.Status)
+		str(f[2], "message", &r.Message)
+		str(f[3], "severity", &r.Severity)
 		if err == nil {
-			r.Subject, err = astSubject(fieldOf(m, "subject"))
+			r.Subject, err = astSubject(f[4])
 		}
 		if err == nil {
-			r.Missing, err = astStrings(fieldOf(m, "missing"), "missing")
+			r.Missing, err = astStrings(f[5], "missing")
 		}
 		if err == nil {
-			r.Evidence, err = astEvidence(fieldOf(m, "evidence"))
+			r.Evidence, err = astEvidence(f[6])
 		}
 		if err == nil {
-			r.Fix, err = astFix(fieldOf(m, "fix"))
+			r.Fix, err = astFix(f[7])
 		}
 		if err == nil {
-			r.Observed, err = plain(fieldOf(m, "observed"))
+			r.Observed, err = plain(f[8])
 		}
 		if err == nil {
-			r.Expected, err = plain(fieldOf(m, "expected"))
+			r.Expected, err = plain(f[9])
 		}
 		if err != nil {
 			return nil, fmt.Errorf("result %d: %w", i, err)
@@ -96,12 +97,23 @@ func decodeResults(vs []ast.Value) ([]rawResult, error) {
 	return out, nil
 }
 
-// fieldOf is o[key], nil when absent.
-func fieldOf(o ast.Object, key string) ast.Value {
-	if t := o.Get(ast.InternedTerm(key)); t != nil {
-		return t.Value
-	}
-	return nil
+// fields returns the values of the named keys of o (nil when absent) in
+// one pass over o, without hashing a key per lookup.
+func fields(o ast.Object, names ...string) []ast.Value {
+	out := make([]ast.Value, len(names))
+	o.Foreach(func(k, v *ast.Term) {
+		ks, ok := k.Value.(ast.String)
+		if !ok {
+			return
+		}
+		for i, n := range names {
+			if string(ks) == n {
+				out[i] = v.Value
+				return
+			}
+		}
+	})
+	return out
 }
 
 func astKind(v ast.Value) string {
@@ -152,11 +164,13 @@ func astStrings(v ast.Value, key string) ([]string, error) {
 	elems := members(nil, v)
 	out := make([]string, len(elems))
 	for i, x := range elems {
-		s, err := astString(x, fmt.Sprintf("%s[%d]", key, i))
-		if err != nil {
+		s, ok := x.(ast.String)
+		if !ok && !isNull(x) {
+			// (the element's name only for the error)
+			_, err := astString(x, fmt.Sprintf("%s[%d]", key, i))
 			return nil, err
 		}
-		out[i] = s
+		out[i] = string(s)
 	}
 	return out, nil
 }
@@ -170,17 +184,17 @@ func astSubject(v ast.Value) (reports.Subject, error) {
 	if !ok {
 		return s, fmt.Errorf("subject: got %s, want an object", astKind(v))
 	}
+	f := fields(m, "kind", "node", "instance", "object")
 	var err error
-	for _, f := range []struct {
-		key string
-		dst *string
-	}{{"kind", &s.Kind}, {"node", &s.Node}, {"instance", &s.Instance}, {"object", &s.Object}} {
-		if *f.dst, err = astString(fieldOf(m, f.key), "subject."+f.key); err != nil {
+	for i, dst := range []*string{&s.Kind, &s.Node, &s.Instance, &s.Object} {
+		if *dst, err = astString(f[i], subjectKeys[i]); err != nil {
 			return s, err
 		}
 	}
 	return s, nil
 }
+
+var subjectKeys = []string{"subject.kind", "subject.node", "subject.instance", "subject.object"}
 
 func astEvidence(v ast.Value) ([]reports.Evidence, error) {
 	if isNull(v) {
@@ -201,14 +215,15 @@ func astEvidence(v ast.Value) ([]reports.Evidence, error) {
 		if !ok {
 			return nil, fmt.Errorf("evidence[%d]: got %s, want an object", i, astKind(x))
 		}
+		f := fields(m, "artifact", "key", "line")
 		var err error
-		if out[i].Artifact, err = astString(fieldOf(m, "artifact"), "evidence.artifact"); err != nil {
+		if out[i].Artifact, err = astString(f[0], "evidence.artifact"); err != nil {
 			return nil, err
 		}
-		if out[i].Key, err = astString(fieldOf(m, "key"), "evidence.key"); err != nil {
+		if out[i].Key, err = astString(f[1], "evidence.key"); err != nil {
 			return nil, err
 		}
-		switch n := fieldOf(m, "line").(type) {
+		switch n := f[2].(type) {
 		case nil, ast.Null:
 		case ast.Number:
 			line, err := strconv.Atoi(string(n))
@@ -231,15 +246,16 @@ func astFix(v ast.Value) (*reports.Fix, error) {
 	if !ok {
 		return nil, fmt.Errorf("fix: got %s, want an object", astKind(v))
 	}
+	ff := fields(m, "id", "target", "params")
 	f := &reports.Fix{}
 	var err error
-	if f.ID, err = astString(fieldOf(m, "id"), "fix.id"); err != nil {
+	if f.ID, err = astString(ff[0], "fix.id"); err != nil {
 		return nil, err
 	}
-	if f.Target, err = astString(fieldOf(m, "target"), "fix.target"); err != nil {
+	if f.Target, err = astString(ff[1], "fix.target"); err != nil {
 		return nil, err
 	}
-	switch p := fieldOf(m, "params").(type) {
+	switch p := ff[2].(type) {
 	case nil, ast.Null:
 	case ast.Object:
 		x, err := plain(p)

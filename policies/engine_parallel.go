@@ -122,9 +122,10 @@ func startOrder(units []*unit) []int {
 	return order
 }
 
-// eval returns the results of the entrypoint for input: from the one
-// query, or from the rule documents evaluated in parallel, concatenated.
-func (e *Engine) eval(ctx context.Context, input ast.Value) ([]ast.Value, error) {
+// eval returns the decoded results of the entrypoint for input: from the
+// one query, or from the rule documents evaluated in parallel (each decoded
+// on the goroutine that evaluated it), concatenated.
+func (e *Engine) eval(ctx context.Context, input ast.Value) ([]rawResult, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(e.units))
 	if workers < 2 || serial(ctx) {
 		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), evalKeepAST)
@@ -138,9 +139,13 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]ast.Value, error)
 		if _, ok := v.(*ast.Array); !ok {
 			return nil, fmt.Errorf("evaluate policies: %s is %s, want an array of results", Query, astKind(v))
 		}
-		return members(nil, v), nil
+		raws, err := decodeResults(members(nil, v))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", errContract, err)
+		}
+		return raws, nil
 	}
-	values := make([]ast.Value, len(e.units))
+	raws := make([][]rawResult, len(e.units))
 	errs := make([]error, len(e.units))
 	next := make(chan int)
 	var wg sync.WaitGroup
@@ -149,7 +154,7 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]ast.Value, error)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				values[i], errs[i] = e.units[i].eval(ctx, e.compiler, input)
+				raws[i], errs[i] = e.units[i].evalDecode(ctx, e.compiler, input)
 			}
 		}()
 	}
@@ -158,17 +163,35 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]ast.Value, error)
 	}
 	close(next)
 	wg.Wait()
-	var out []ast.Value
-	for i, v := range values {
+	var out []rawResult
+	for i, r := range raws {
 		if errs[i] != nil {
-			return nil, fmt.Errorf("evaluate policies: %w", errs[i])
+			return nil, errs[i]
 		}
-		// v: rule name -> rule document (members sorts the names)
-		for _, doc := range members(nil, v) {
-			out = members(out, doc)
-		}
+		out = append(out, r...)
 	}
 	return out, nil
+}
+
+// errContract prefixes the errors of results that break the contract.
+const errContract = "policy results do not match the result contract"
+
+// evalDecode evaluates the unit and decodes its results: the rule
+// documents in name order, each rule's results in its document's order.
+func (u *unit) evalDecode(ctx context.Context, c *ast.Compiler, input ast.Value) ([]rawResult, error) {
+	v, err := u.eval(ctx, c, input)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate policies: %w", err)
+	}
+	var vs []ast.Value
+	for _, doc := range members(nil, v) { // v: rule name -> rule document
+		vs = members(vs, doc)
+	}
+	raws, err := decodeResults(vs)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", errContract, u.ref, err)
+	}
+	return raws, nil
 }
 
 func (u *unit) eval(ctx context.Context, c *ast.Compiler, input ast.Value) (ast.Value, error) {

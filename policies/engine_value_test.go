@@ -141,11 +141,7 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		v := rs[0].Expressions[0].Value // the rego package's conversion
-		vs, err := eng.eval(WithSerialEvaluation(ctx), in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := decodeResults(vs)
+		got, err := eng.eval(WithSerialEvaluation(ctx), in)
 		if err != nil {
 			t.Fatal(err)
 		}
