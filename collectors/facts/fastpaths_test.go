@@ -42,27 +42,6 @@ func FuzzSettingsFastPath(f *testing.F) {
 	})
 }
 
-// serviceKindSlow is ServiceKind for any name (the regular expression).
-func serviceKindSlow(name string) (kind, version string) {
-	lower := strings.ToLower(name)
-	if m := serviceVersionRE.FindStringSubmatch(name); m != nil {
-		version = m[2]
-	}
-	switch {
-	case strings.HasPrefix(lower, "ssisscaleoutmaster"):
-		return "master", version
-	case strings.HasPrefix(lower, "ssisscaleoutworker"):
-		return "worker", version
-	case lower == "mssqlserver" || strings.HasPrefix(lower, "mssql$"):
-		return "sql", ""
-	case strings.HasPrefix(lower, "msdtsserver"):
-		return "ssis", version
-	case lower == "clussvc":
-		return "cluster", ""
-	}
-	return "other", ""
-}
-
 func FuzzServiceKind(f *testing.F) {
 	for _, s := range []string{"SSISScaleOutMaster160", "ssisscaleoutworker150", "SSISScaleOutMaster", "SSISScaleOutMaster16x",
 		"MSSQLSERVER", "MSSQL$INST", "MsDtsServer160", "ClusSvc", "W32Time", "SSISScaleOutMaster1 ", "msdtsserver0"} {
@@ -70,7 +49,7 @@ func FuzzServiceKind(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, name string) {
 		k1, v1 := ServiceKind(name)
-		k2, v2 := serviceKindSlow(name)
+		k2, v2 := serviceKindGeneral(name)
 		if k1 != k2 || v1 != v2 {
 			t.Fatalf("%q: got %s %q, want %s %q", name, k1, v1, k2, v2)
 		}

@@ -410,6 +410,13 @@ func ServiceKind(name string) (kind, version string) {
 	if isASCII(name) {
 		return serviceKindASCII(name)
 	}
+	return serviceKindGeneral(name)
+}
+
+// serviceKindGeneral is ServiceKind for any name (the regular expression);
+// serviceKindASCII must give the same answers for ASCII names
+// (FuzzServiceKind).
+func serviceKindGeneral(name string) (kind, version string) {
 	lower := strings.ToLower(name)
 	if m := serviceVersionRE.FindStringSubmatch(name); m != nil {
 		version = m[2]
