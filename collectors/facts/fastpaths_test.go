@@ -79,18 +79,10 @@ func parseNetshSlow(text string) (map[string]*SSLBinding, error) {
 		}
 		kind, endpoint, isSection := sectionStartSlow(line, lower)
 		if isSection {
-			if endpoint == "" {
-				return nil, fmt.Errorf("line %d: %q has no endpoint", i+1, line)
+			var err error
+			if cur, err = addBinding(out, kind, endpoint, line, i+1); err != nil {
+				return nil, err
 			}
-			key := endpoint
-			if kind == BindingCCS {
-				key = "ccs:" + endpoint
-			}
-			if _, dup := out[key]; dup {
-				return nil, fmt.Errorf("line %d: binding %s appears twice", i+1, key)
-			}
-			cur = &SSLBinding{Endpoint: endpoint, Kind: kind, Line: i + 1, Port: endpointPort(endpoint)}
-			out[key] = cur
 			continue
 		}
 		if cur == nil {

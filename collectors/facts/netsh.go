@@ -56,18 +56,10 @@ func ParseNetsh(text string) (map[string]*SSLBinding, error) {
 		}
 		kind, endpoint, isSection := sectionStart(line, lower, ascii)
 		if isSection {
-			if endpoint == "" {
-				return nil, fmt.Errorf("line %d: %q has no endpoint", i+1, line)
+			var err error
+			if cur, err = addBinding(out, kind, endpoint, line, i+1); err != nil {
+				return nil, err
 			}
-			key := endpoint
-			if kind == BindingCCS {
-				key = "ccs:" + endpoint
-			}
-			if _, dup := out[key]; dup {
-				return nil, fmt.Errorf("line %d: binding %s appears twice", i+1, key)
-			}
-			cur = &SSLBinding{Endpoint: endpoint, Kind: kind, Line: i + 1, Port: endpointPort(endpoint)}
-			out[key] = cur
 			continue
 		}
 		if cur == nil {
@@ -112,6 +104,25 @@ func ParseNetsh(text string) (map[string]*SSLBinding, error) {
 
 // sectionStart recognizes the first line of a binding; lower is
 // strings.ToLower(line), unused (and not computed) when line is ASCII.
+// addBinding starts the binding of a section line (line number n) in out,
+// keyed by endpoint ("ccs:<endpoint>" for the central certificate store);
+// an endpoint missing or seen before is an error.
+func addBinding(out map[string]*SSLBinding, kind, endpoint, line string, n int) (*SSLBinding, error) {
+	if endpoint == "" {
+		return nil, fmt.Errorf("line %d: %q has no endpoint", n, line)
+	}
+	key := endpoint
+	if kind == BindingCCS {
+		key = "ccs:" + endpoint
+	}
+	if _, dup := out[key]; dup {
+		return nil, fmt.Errorf("line %d: binding %s appears twice", n, key)
+	}
+	b := &SSLBinding{Endpoint: endpoint, Kind: kind, Line: n, Port: endpointPort(endpoint)}
+	out[key] = b
+	return b, nil
+}
+
 func sectionStart(line, lower string, ascii bool) (kind, endpoint string, ok bool) {
 	for _, s := range []struct{ prefix, kind string }{
 		{"ip:port", BindingIP},
