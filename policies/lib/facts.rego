@@ -471,26 +471,7 @@ worker_agent_id(name) := a if {
 	is_string(a)
 } else := ""
 
-# worker_info: what the WRK-* rules read of every worker, built once per
-# query (an argument-less rule): the rules read it with plain references
-# instead of calling the helpers above once per rule and worker.
-# keys: cfg_missing, km (key_missing per key), ev (worker_ev per key), path,
-# svc_name, ep (worker_endpoint), agent_id, thumb (worker_thumb), store.
-worker_info := {w: {
-	"cfg_missing": worker_cfg_missing(w),
-	"km": {k: key_missing(w, "WorkerSettings.config", cfg, k) | some k in worker_keys},
-	"ev": {k: cfg_ev(w, "WorkerSettings.config", cfg, k) | some k in worker_keys},
-	"path": worker_path(w),
-	"svc_name": worker_service_name(w),
-	"ep": worker_endpoint(w),
-	"agent_id": worker_agent_id(w),
-	"thumb": worker_thumb(w),
-	"store": worker_store(w),
-} |
-	some w in worker_nodes
-	cfg := worker_cfg(w)
-}
-
+# the WorkerSettings.config keys the WRK-* rules report on (lib/worker_fast.rego).
 worker_keys := ["MasterEndpoint", "MasterHttpsCertThumbprint", "WorkerHttpsCertThumbprint", "AgentId"]
 
 # --- FCI: the SQL Server network name ------------------------------------------

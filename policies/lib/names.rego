@@ -93,10 +93,6 @@ guid_eq(a, b) if {
 norm_guid(g) := lower(trim(trim_space(g), "{}"))
 
 # boolean forms (false instead of undefined), for ok := ... in rule bodies.
-same_host(a, b) if {
-	host_eq(a, b)
-} else := false
-
 cert_has(cert, host) if {
 	cert_has_host(cert, host)
 } else := false

@@ -3,10 +3,6 @@
 # exclusive).
 package ssis.lib.result
 
-node_subject(node, object) := {"kind": "node", "node": node, "object": object}
-
-worker_subject(node, object) := {"kind": "worker", "node": node, "object": object}
-
 cert_subject(node, thumb) := {"kind": "certificate", "node": node, "object": sprintf("cert:%s", [thumb])}
 
 instance_subject(inst, node, object) := {"kind": "instance", "instance": inst, "node": node, "object": object} if {

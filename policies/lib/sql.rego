@@ -191,10 +191,6 @@ integrated_keyword(lc) if contains(lc, "integrated security")
 
 integrated_keyword(lc) if contains(lc, "trusted_connection")
 
-windows_logging_bool if windows_logging
-
-else := false
-
 # --- principals --------------------------------------------------------------------
 
 # worker_account(w): the StartName of the node's worker service
