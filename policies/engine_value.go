@@ -3,7 +3,6 @@ package policies
 import (
 	"encoding"
 	"encoding/json"
-	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -632,26 +631,4 @@ func isEmptyValue(v reflect.Value) bool {
 		return v.IsNil()
 	}
 	return false
-}
-
-// inputValueJSON is the reference conversion (and the fallback): the facts
-// through JSON text.
-func inputValueJSON(facts any, params map[string]any) (ast.Value, error) {
-	b, err := json.Marshal(facts)
-	if err != nil {
-		return nil, fmt.Errorf("encode facts: %w", err)
-	}
-	var doc map[string]any
-	if err := util.UnmarshalJSON(b, &doc); err != nil {
-		return nil, fmt.Errorf("decode facts: %w", err)
-	}
-	if doc == nil {
-		return nil, fmt.Errorf("facts: not a JSON object")
-	}
-	doc["params"] = params
-	v, err := ast.InterfaceToValue(doc)
-	if err != nil {
-		return nil, fmt.Errorf("convert facts: %w", err)
-	}
-	return v, nil
 }

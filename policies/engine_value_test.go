@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundlegen"
@@ -239,4 +241,26 @@ func TestParallelEvaluationLikeSerial(t *testing.T) {
 	if len(par) == 0 || !reflect.DeepEqual(par, ser) {
 		t.Fatalf("parallel evaluation: %d results, serial: %d, or they differ", len(par), len(ser))
 	}
+}
+
+// inputValueJSON is the reference conversion InputValue must agree with:
+// the facts through JSON text.
+func inputValueJSON(facts any, params map[string]any) (ast.Value, error) {
+	b, err := json.Marshal(facts)
+	if err != nil {
+		return nil, fmt.Errorf("encode facts: %w", err)
+	}
+	var doc map[string]any
+	if err := util.UnmarshalJSON(b, &doc); err != nil {
+		return nil, fmt.Errorf("decode facts: %w", err)
+	}
+	if doc == nil {
+		return nil, fmt.Errorf("facts: not a JSON object")
+	}
+	doc["params"] = params
+	v, err := ast.InterfaceToValue(doc)
+	if err != nil {
+		return nil, fmt.Errorf("convert facts: %w", err)
+	}
+	return v, nil
 }
