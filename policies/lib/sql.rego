@@ -110,14 +110,18 @@ subject(inst, object) := {"kind": "instance", "instance": inst, "node": n, "obje
 	n != ""
 } else := {"kind": "instance", "instance": inst, "object": object}
 
-# the one row of server_properties
+# the one row of server_properties, {} when there is none or it is not an
+# object (the rules then read its columns as absent: unknown, never no
+# result)
 server(inst) := r if {
 	rs := input.sql[inst].queries.server_properties.rows
 	is_array(rs)
 	count(rs) == 1
 	r := rs[0]
+	is_object(r)
 } else := r if {
 	some r in rows(inst, "server_properties")
+	is_object(r)
 } else := {}
 
 # SSISDB primary properties (null when absent)

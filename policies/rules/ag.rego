@@ -439,7 +439,7 @@ ag_sql_auth_mixed contains r if {
 	some rep in sql.replicas
 	inst := rep.instance
 	v := object.get(sql.server(inst), "IsIntegratedSecurityOnly", null)
-	missing := sql.missing(inst, "server_properties")
+	missing := auth_missing(inst, v)
 	st := res.status(missing, auth_ok(v))
 	r := {
 		"rule": "AG-SQL-AUTH-MIXED",
@@ -453,6 +453,13 @@ ag_sql_auth_mixed contains r if {
 		"fix": auth_fix(st, inst),
 	}
 }
+
+# the authentication mode matters unless the workers log with Windows
+# authentication: then a NULL or absent IsIntegratedSecurityOnly is unknown,
+# never a pass.
+auth_missing(inst, v) := sql.missing(inst, "server_properties") if {
+	sql.windows_logging
+} else := column_missing(inst, "server_properties", "IsIntegratedSecurityOnly", v)
 
 # Windows-authentication logging, or SQL authentication allowed.
 auth_ok(v) if {

@@ -222,6 +222,12 @@ test_auth_unknown if {
 	inst_status(rs, "SQLN2") == {"unknown"}
 }
 
+# a NULL IsIntegratedSecurityOnly is unknown (it used to pass: "not flag(null)")
+test_auth_unknown_when_column_null if {
+	rs := ag.ag_sql_auth_mixed with input as row("SQLN2", "server_properties", 0, "IsIntegratedSecurityOnly", null)
+	inst_status(rs, "SQLN2") == {"unknown"}
+}
+
 # --- AG-AUTOMATIC-FAILOVER ----------------------------------------------------------------------------
 
 test_auto_failover_pass if {
@@ -246,6 +252,18 @@ test_hadr_enabled_unknown_when_column_null if {
 	count(rs) == 1
 	some r in rs
 	r.status == "unknown"
+}
+
+# a server_properties row that is not an object (hand-written facts): every
+# rule that reads it still gives one result for the instance, unknown
+test_server_properties_row_not_an_object_gives_unknown if {
+	inp := json.patch(fx.healthy, [{"op": "add", "path": ["sql", "SQLN2", "queries", "server_properties", "rows"], "value": ["x"]}])
+	docs := [ag.ag_hadr_enabled, ag.ag_version, ag.ag_sql_auth_mixed] with input as inp
+	every doc in docs {
+		rs := [r | some r in doc; r.subject.instance == "SQLN2"]
+		count(rs) == 1
+		rs[0].status == "unknown"
+	}
 }
 
 no_ssisdb_ag := json.patch(fx.healthy, [
