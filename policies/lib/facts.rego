@@ -277,10 +277,14 @@ flag(v) if lower(sprintf("%v", [v])) == "true"
 config_files := {"master": "MasterSettings.config", "worker": "WorkerSettings.config"}
 
 # [node, "master"|"worker"] pairs whose config file is expected or present.
+# (the nodes read by reference: a node or configs that is not an object
+# leaves the reference undefined, as get() gave null)
 config_subjects := ({[n, "master"] | some n in master_nodes} | {[n, "worker"] | some n in worker_nodes}) | {[upper(n), w] |
-	some n, nd in obj(get(input, "nodes", {}))
+	nodes := input.nodes
+	is_object(nodes)
+	some n, nd in nodes
 	some w in ["master", "worker"]
-	is_object(get(nd, ["configs", w], null))
+	is_object(nd.configs[w])
 }
 
 # applicable(miss, cfg): a config subject yields a result when the file is
@@ -411,12 +415,41 @@ instance_node(inst) := n if {
 
 # fw_allows(rule, port): an enabled inbound TCP allow rule covering port.
 fw_allows(fw, port) if {
-	get(fw, "Enabled", false) in {true, "True", "true", 1}
-	lower(str(get(fw, "Direction", ""))) in {"inbound", "1"}
-	lower(str(get(fw, "Action", ""))) in {"allow", "2"}
-	lower(str(get(fw, "Protocol", "any"))) in {"tcp", "any", "6", ""}
-	some p in arr(get(fw, "LocalPort", []))
-	port_matches(str(p), port)
+	fw.Enabled in {true, "True", "true", 1}
+	lower(fw.Direction) in {"inbound", "1"}
+	lower(fw.Action) in {"allow", "2"}
+	fw_protocol_ok(fw)
+	ports := fw.LocalPort
+	is_array(ports)
+	some p in ports
+	is_string(p)
+	fw_port(p, port)
+}
+
+# (a rule without a Protocol, or with one that is not a string, is any protocol)
+fw_protocol_ok(fw) if {
+	lower(object.get(fw, "Protocol", "any")) in {"tcp", "any", "6", ""}
+}
+
+fw_protocol_ok(fw) if {
+	not is_string(object.get(fw, "Protocol", "any"))
+}
+
+# fw_port(p, port): port_matches(p, port). A port that parses as a number
+# matches only as that number (the patterns are "any", digits and
+# digits-digits), so one that is another number needs no pattern.
+fw_port(p, port) if {
+	to_number(trim_space(p)) == port
+	port_matches(p, port)
+}
+
+fw_port(p, port) if {
+	not is_numeric(p)
+	port_matches(p, port)
+}
+
+is_numeric(p) if {
+	_ = to_number(trim_space(p))
 }
 
 port_matches(p, _) if lower(trim_space(p)) == "any"

@@ -192,16 +192,6 @@ worker_port_missing(w) := facts.master_port_missing if {
 	facts.master_port_missing,
 ])
 
-# config_subjects: facts.config_subjects ([node, "master"|"worker"] pairs
-# whose configuration file is expected or present), its reads by reference.
-config_subjects := ({[n, "master"] | some n in facts.master_nodes} | {[n, "worker"] | some n in facts.worker_nodes}) | {[upper(n), w] |
-	nodes := input.nodes
-	is_object(nodes)
-	some n, nd in nodes
-	some w in ["master", "worker"]
-	is_object(nd.configs[w])
-}
-
 # cluster_nodes: the master and replica nodes, sorted (the cluster members).
 cluster_nodes := sort({x | some x in array.concat(facts.master_nodes, facts.replica_nodes)})
 
@@ -250,46 +240,6 @@ worker_ev(w, key) := {"artifact": a, "key": key, "line": line} if {
 	line := cfg.lines[key]
 	line > 0
 } else := facts.worker_ev(w, key)
-
-# fw_allows(fw, port): facts.fw_allows, its fields read by reference (each
-# condition is undefined exactly where facts.fw_allows' is false) and a port
-# that is a number other than port rejected without the port patterns.
-fw_allows(fw, port) if {
-	fw.Enabled in {true, "True", "true", 1}
-	lower(fw.Direction) in {"inbound", "1"}
-	lower(fw.Action) in {"allow", "2"}
-	fw_protocol_ok(fw)
-	ports := fw.LocalPort
-	is_array(ports)
-	some p in ports
-	is_string(p)
-	fw_port(p, port)
-}
-
-fw_protocol_ok(fw) if {
-	lower(object.get(fw, "Protocol", "any")) in {"tcp", "any", "6", ""}
-}
-
-fw_protocol_ok(fw) if {
-	not is_string(object.get(fw, "Protocol", "any"))
-}
-
-# fw_port(p, port): facts.port_matches(p, port). A port that parses as a
-# number matches only as that number (its patterns are "any", digits and
-# digits-digits), so one that is another number needs no pattern.
-fw_port(p, port) if {
-	to_number(trim_space(p)) == port
-	facts.port_matches(p, port)
-}
-
-fw_port(p, port) if {
-	not is_numeric(p)
-	facts.port_matches(p, port)
-}
-
-is_numeric(p) if {
-	_ = to_number(trim_space(p))
-}
 
 # on_fail(st, f): f for a failure, else null (the fix of a result).
 on_fail("fail", f) := f

@@ -2,7 +2,6 @@
 package ssis.rules.config
 
 import data.ssis.lib.facts
-import data.ssis.lib.master_fast as mf
 import data.ssis.lib.result as res
 
 # METADATA
@@ -28,7 +27,7 @@ import data.ssis.lib.result as res
 config_parse contains r if {
 	# the common case, by reference: the node collected with nothing
 	# missing, the file parsed with every required key
-	some [name, which] in mf.config_subjects
+	some [name, which] in facts.config_subjects
 	nd := input.nodes[name]
 	nd.collected == true
 	count(nd.missing) == 0
@@ -52,7 +51,7 @@ config_parse contains r if {
 }
 
 config_parse contains r if {
-	some [name, which] in mf.config_subjects
+	some [name, which] in facts.config_subjects
 	not parse_common_case(name, which)
 	file := facts.config_files[which]
 	cfg := facts.get(facts.node(name), ["configs", which], null)

@@ -466,7 +466,7 @@ master_trusts_every_worker contains r if {
 master_firewall contains r if {
 	some name in facts.master_nodes
 	port := facts.node_master_port(name)
-	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); mf.fw_allows(fw, port)]
+	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); facts.fw_allows(fw, port)]
 	missing := firewall_missing(name, port)
 	st := res.status(missing, count(rules) > 0)
 	r := {

