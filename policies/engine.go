@@ -45,6 +45,7 @@ type Engine struct {
 	compiler *ast.Compiler
 	query    rego.PreparedEvalQuery
 	rules    map[string]reports.RuleMeta
+	joins    map[string]*ruleJoin // what results take from rules, by rule id
 	sources  []Source
 	tests    []Source
 	digest   string
@@ -226,6 +227,7 @@ func compile(ctx context.Context, srcs []Source, skip []ast.StageID) (*Engine, e
 		return nil, err
 	}
 	e.rules = rules
+	e.joins = ruleJoins(rules)
 	q, err := rego.New(rego.Query(Query), rego.Compiler(c)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare %s: %w", Query, err)
@@ -283,83 +285,103 @@ func InputValue(facts any, params map[string]any) (ast.Value, error) {
 	return doc, nil
 }
 
-// rawResult is the shape a rule yields (docs/policy-contract.md).
-type rawResult struct {
-	Rule     string             `json:"rule"`
-	Status   string             `json:"status"`
-	Subject  reports.Subject    `json:"subject"`
-	Message  string             `json:"message"`
-	Observed any                `json:"observed"`
-	Expected any                `json:"expected"`
-	Missing  []string           `json:"missing"`
-	Evidence []reports.Evidence `json:"evidence"`
-	Fix      *reports.Fix       `json:"fix"`
-	Severity string             `json:"severity"`
+// ruleJoin is what a result takes from its rule's metadata, and the
+// rule's position in id order (SortResults's rule key, as a number).
+type ruleJoin struct {
+	title, severity, source, docURL string
+	ord                             int
+}
+
+func ruleJoins(rules map[string]reports.RuleMeta) map[string]*ruleJoin {
+	ids := make([]string, 0, len(rules))
+	for id := range rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	out := make(map[string]*ruleJoin, len(ids))
+	for i, id := range ids {
+		m := rules[id]
+		out[id] = &ruleJoin{title: m.Title, severity: m.Severity, source: m.Source, docURL: m.DocURL, ord: i}
+	}
+	return out
 }
 
 // Evaluate runs the prepared query on an input value and returns the
 // results with their metadata joined, sorted.
 func (e *Engine) Evaluate(ctx context.Context, input ast.Value) ([]reports.Result, error) {
-	raws, err := e.eval(ctx, input)
+	parts, err := e.eval(ctx, input)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]reports.Result, 0, len(raws))
-	for _, r := range raws {
-		meta, ok := e.rules[r.Rule]
-		if !ok {
-			return nil, fmt.Errorf("policy result names rule %q, which has no METADATA annotation", r.Rule)
+	return collect(parts)
+}
+
+// part is what the results of one query decode to (decoder).
+type part struct {
+	results []reports.Result
+	keys    []sortKey
+	err     error // the query failed, or one of its results breaks the contract
+	joinErr error // the first result with an unknown rule or status
+}
+
+// collect returns the results of the parts, in their order, sorted as
+// SortResults sorts them, moved once. The error is the first part's that
+// failed or has a result that breaks the contract, else the first part's
+// result with an unknown rule or status.
+func collect(parts []part) ([]reports.Result, error) {
+	n := 0
+	for i := range parts {
+		if parts[i].err != nil {
+			return nil, parts[i].err
 		}
-		switch r.Status {
-		case reports.StatusFail, reports.StatusPass, reports.StatusUnknown:
-		default:
-			return nil, fmt.Errorf("rule %s: result status %q, want fail, pass or unknown", r.Rule, r.Status)
-		}
-		sev := meta.Severity
-		if r.Severity != "" {
-			sev = r.Severity
-		}
-		if r.Evidence == nil {
-			r.Evidence = []reports.Evidence{}
-		}
-		if r.Status != reports.StatusFail {
-			r.Fix = nil
-		}
-		out = append(out, reports.Result{
-			Rule: r.Rule, Title: meta.Title, Severity: sev, Status: r.Status,
-			Subject: r.Subject, Message: r.Message, Observed: r.Observed, Expected: r.Expected,
-			Missing: r.Missing, Evidence: r.Evidence, Fix: r.Fix,
-			Source: meta.Source, DocURL: meta.DocURL,
-		})
+		n += len(parts[i].results)
 	}
-	SortResults(out)
+	for i := range parts {
+		if parts[i].joinErr != nil {
+			return nil, parts[i].joinErr
+		}
+	}
+	var keys []sortKey
+	if len(parts) == 1 {
+		keys = parts[0].keys
+	} else {
+		keys = make([]sortKey, 0, n)
+		for i := range parts {
+			base := len(keys)
+			for _, k := range parts[i].keys {
+				k.pos += base
+				keys = append(keys, k)
+			}
+		}
+	}
+	sortKeys(keys)
+	out := make([]reports.Result, len(keys))
+	for i := range keys {
+		out[i] = *keys[i].r
+	}
 	return out, nil
 }
 
-// SortResults orders results by status (fail, unknown, pass), severity,
-// rule, node, instance and object; results equal in all of those keep
-// their order. (An index is sorted, with the ranks computed once, and the
-// results are moved once: sorting the results themselves copied two
-// Result structs per comparison and moved them on every swap, several
-// milliseconds for the ~1,500 results of a 100-node deployment.)
-func SortResults(rs []reports.Result) {
-	type key struct {
-		status, severity int
-		r                *reports.Result
-	}
-	keys := make([]key, len(rs))
-	idx := make([]int, len(rs))
-	for i := range rs {
-		keys[i] = key{statusRank(rs[i].Status), SeverityRank(rs[i].Severity), &rs[i]}
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(i, j int) int {
-		a, b := &keys[i], &keys[j]
-		if c := cmp.Compare(a.status, b.status); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.severity, b.severity); c != 0 {
-			return c
+// sortKey is a result's sort key: rank (status, severity and, when known,
+// the rule's position in id order), then the rule id and the subject's
+// node, instance and object (r), then pos, its position before the sort.
+type sortKey struct {
+	rank uint64
+	pos  int
+	r    *reports.Result
+}
+
+// rank is the leading part of a result's sort key: its status rank,
+// severity rank and the rule's position in id order (ord; 0 for all rules
+// when it is not known, which leaves the order of rules to the rule ids).
+func rank(status, severity string, ord int) uint64 {
+	return uint64(statusRank(status))<<40 | uint64(SeverityRank(severity))<<32 | uint64(uint32(ord))
+}
+
+func sortKeys(keys []sortKey) {
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if a.rank != b.rank {
+			return cmp.Compare(a.rank, b.rank)
 		}
 		if c := strings.Compare(a.r.Rule, b.r.Rule); c != 0 {
 			return c
@@ -373,13 +395,41 @@ func SortResults(rs []reports.Result) {
 		if c := strings.Compare(a.r.Subject.Object, b.r.Subject.Object); c != 0 {
 			return c
 		}
-		return cmp.Compare(i, j) // stable
+		return cmp.Compare(a.pos, b.pos) // stable
 	})
-	sorted := make([]reports.Result, len(rs))
-	for k, i := range idx {
-		sorted[k] = rs[i]
+}
+
+// SortResults orders results by status (fail, unknown, pass), severity,
+// rule, node, instance and object; results equal in all of those keep
+// their order. (The keys are sorted, with the ranks computed once, and the
+// results are moved once, in place, along the cycles of the permutation:
+// sorting the results themselves copied two Result structs per comparison
+// and moved them on every swap, several milliseconds for the ~1,500
+// results of a 100-node deployment.)
+func SortResults(rs []reports.Result) {
+	keys := make([]sortKey, len(rs))
+	for i := range rs {
+		keys[i] = sortKey{rank(rs[i].Status, rs[i].Severity, 0), i, &rs[i]}
 	}
-	copy(rs, sorted)
+	sortKeys(keys)
+	// rs[k] is to become the result at keys[k].pos; done: keys[k].pos = k.
+	for i := range keys {
+		if keys[i].pos == i {
+			continue
+		}
+		first := rs[i]
+		j := i
+		for {
+			from := keys[j].pos
+			keys[j].pos = j
+			if from == i {
+				rs[j] = first
+				break
+			}
+			rs[j] = rs[from]
+			j = from
+		}
+	}
 }
 
 func statusRank(s string) int {

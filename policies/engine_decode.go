@@ -35,7 +35,9 @@ func members(out []ast.Value, v ast.Value) []ast.Value {
 			out = append(out, x.Elem(i).Value)
 		}
 	case ast.Set:
-		_ = x.Iter(func(t *ast.Term) error { out = append(out, t.Value); return nil })
+		for _, t := range x.Slice() {
+			out = append(out, t.Value)
+		}
 	case ast.Object:
 		keys := x.Keys()
 		sort.Slice(keys, func(i, j int) bool { return keys[i].Value.Compare(keys[j].Value) < 0 })
@@ -46,74 +48,234 @@ func members(out []ast.Value, v ast.Value) []ast.Value {
 	return out
 }
 
-// decodeResults turns the entrypoint's results into rawResults with the
-// semantics of encoding/json on the result contract (null leaves a field
-// empty; a value of the wrong type is an error; numbers in observed,
-// expected and fix params become float64).
-func decodeResults(vs []ast.Value) ([]rawResult, error) {
-	out := make([]rawResult, len(vs))
-	for i, x := range vs {
-		if _, null := x.(ast.Null); null {
-			continue
-		}
-		m, ok := x.(ast.Object)
-		if !ok {
-			return nil, fmt.Errorf("result %d: got %s, want an object", i, astKind(x))
-		}
-		r := &out[i]
-		f := fields(m, "rule", "status", "message", "severity", "subject", "missing", "evidence", "fix", "observed", "expected")
-		var err error
-		str := func(v ast.Value, key string, dst *string) {
-			if err == nil {
-				*dst, err = astString(v, key)
+// forMembers calls f on each of members(nil, v) in order, until f returns
+// an error; the members of an array or a set are not collected first.
+func forMembers(v ast.Value, f func(ast.Value) error) error {
+	switch x := v.(type) {
+	case *ast.Array:
+		for i := range x.Len() {
+			if err := f(x.Elem(i).Value); err != nil {
+				return err
 			}
 		}
-		str(f[0], "rule", &r.Rule)
-		str(f[1], "status", &r.Status)
-		str(f[2], "message", &r.Message)
-		str(f[3], "severity", &r.Severity)
-		if err == nil {
-			r.Subject, err = astSubject(f[4])
+		return nil
+	case ast.Set:
+		// Slice is the set's sorted elements themselves (as Iter's), not
+		// a copy: only read.
+		for _, t := range x.Slice() {
+			if err := f(t.Value); err != nil {
+				return err
+			}
 		}
-		if err == nil {
-			r.Missing, err = astStrings(f[5], "missing")
-		}
-		if err == nil {
-			r.Evidence, err = astEvidence(f[6])
-		}
-		if err == nil {
-			r.Fix, err = astFix(f[7])
-		}
-		if err == nil {
-			r.Observed, err = plain(f[8])
-		}
-		if err == nil {
-			r.Expected, err = plain(f[9])
-		}
-		if err != nil {
-			return nil, fmt.Errorf("result %d: %w", i, err)
+		return nil
+	}
+	for _, m := range members(nil, v) {
+		if err := f(m); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
-// fields returns the values of the named keys of o (nil when absent) in
-// one pass over o, without hashing a key per lookup.
-func fields(o ast.Object, names ...string) []ast.Value {
-	out := make([]ast.Value, len(names))
-	o.Foreach(func(k, v *ast.Term) {
-		ks, ok := k.Value.(ast.String)
-		if !ok {
-			return
+// memberCount is len(members(nil, v)).
+func memberCount(v ast.Value) int {
+	switch x := v.(type) {
+	case *ast.Array:
+		return x.Len()
+	case ast.Set:
+		return x.Len()
+	case ast.Object:
+		return x.Len()
+	}
+	return 0
+}
+
+// The fields of a result object, in the order they are decoded (the first
+// error is reported).
+const (
+	fRule = iota
+	fStatus
+	fMessage
+	fSeverity
+	fSubject
+	fMissing
+	fEvidence
+	fFix
+	fObserved
+	fExpected
+	nResultFields
+)
+
+// decoder decodes the results of one query into reports.Result with the
+// semantics of encoding/json on the result contract (null leaves a field
+// empty; a value of the wrong type is an error; numbers in observed,
+// expected and fix params become float64) and joins each with its rule's
+// metadata. A decoder is used by one goroutine.
+type decoder struct {
+	rules map[string]*ruleJoin
+	// The results decoded, the sort key of each (pos: the index in
+	// results; r: set by done), and the first result whose rule or status
+	// is unknown: it is reported only if no result of any query breaks
+	// the contract.
+	results []reports.Result
+	keys    []sortKey
+	joinErr error
+	// The functions that visit an object's keys, bound once: Foreach
+	// takes a func, and a closure made for each object would be allocated
+	// for each object. Each stores the values of the keys it knows in its
+	// array (nil for an absent key), or, for plain objects, into pm.
+	resultFn, subjectFn, evidenceFn, fixFn, plainFn func(k, v *ast.Term)
+	rf                                              [nResultFields]ast.Value
+	sf                                              [4]ast.Value
+	ef, ff                                          [3]ast.Value
+	pm                                              map[string]any
+	perr                                            error
+	// evidence is the block the results' evidence slices are cut from.
+	evidence []reports.Evidence
+}
+
+// newDecoder returns a decoder for n results (a capacity, not a limit).
+func newDecoder(rules map[string]*ruleJoin, n int) *decoder {
+	d := &decoder{rules: rules, results: make([]reports.Result, 0, n), keys: make([]sortKey, 0, n)}
+	d.resultFn = d.visitResult
+	d.subjectFn = d.visitSubject
+	d.evidenceFn = d.visitEvidence
+	d.fixFn = d.visitFix
+	d.plainFn = d.visitPlain
+	return d
+}
+
+// add decodes the result x, the next one, and joins it with its rule's
+// metadata. Its error (a result that breaks the contract) names the
+// result's index.
+func (d *decoder) add(x ast.Value) error {
+	i := len(d.results)
+	d.results = append(d.results, reports.Result{})
+	r := &d.results[i]
+	if err := d.decode(x, r); err != nil {
+		return fmt.Errorf("result %d: %w", i, err)
+	}
+	d.keys = append(d.keys, sortKey{rank: d.join(r), pos: i})
+	return nil
+}
+
+// done returns the results and their sort keys.
+func (d *decoder) done() ([]reports.Result, []sortKey) {
+	for i := range d.keys {
+		d.keys[i].r = &d.results[i]
+	}
+	return d.results, d.keys
+}
+
+// join fills in r's metadata (title, severity unless the result has its
+// own, source, doc URL), an empty evidence list for none, no fix unless r
+// fails; it returns r's sort rank. A rule or status that is not known is
+// recorded in joinErr (the first one).
+func (d *decoder) join(r *reports.Result) uint64 {
+	j, ok := d.rules[r.Rule]
+	if !ok {
+		if d.joinErr == nil {
+			d.joinErr = fmt.Errorf("policy result names rule %q, which has no METADATA annotation", r.Rule)
 		}
-		for i, n := range names {
-			if string(ks) == n {
-				out[i] = v.Value
-				return
-			}
+		return 0
+	}
+	switch r.Status {
+	case reports.StatusFail, reports.StatusPass, reports.StatusUnknown:
+	default:
+		if d.joinErr == nil {
+			d.joinErr = fmt.Errorf("rule %s: result status %q, want fail, pass or unknown", r.Rule, r.Status)
 		}
-	})
-	return out
+		return 0
+	}
+	r.Title, r.Source, r.DocURL = j.title, j.source, j.docURL
+	if r.Severity == "" {
+		r.Severity = j.severity
+	}
+	if r.Evidence == nil {
+		r.Evidence = []reports.Evidence{}
+	}
+	if r.Status != reports.StatusFail {
+		r.Fix = nil
+	}
+	return rank(r.Status, r.Severity, j.ord)
+}
+
+// decode decodes one result (contract fields only; r.Severity is the
+// result's own).
+func (d *decoder) decode(x ast.Value, r *reports.Result) error {
+	if _, null := x.(ast.Null); null {
+		return nil
+	}
+	m, ok := x.(ast.Object)
+	if !ok {
+		return fmt.Errorf("got %s, want an object", astKind(x))
+	}
+	d.rf = [nResultFields]ast.Value{}
+	m.Foreach(d.resultFn)
+	f := &d.rf
+	var err error
+	if r.Rule, err = astString(f[fRule], "rule"); err != nil {
+		return err
+	}
+	if r.Status, err = astString(f[fStatus], "status"); err != nil {
+		return err
+	}
+	if r.Message, err = astString(f[fMessage], "message"); err != nil {
+		return err
+	}
+	if r.Severity, err = astString(f[fSeverity], "severity"); err != nil {
+		return err
+	}
+	if err = d.subject(f[fSubject], &r.Subject); err != nil {
+		return err
+	}
+	if r.Missing, err = astStrings(f[fMissing], "missing"); err != nil {
+		return err
+	}
+	if r.Evidence, err = d.evidenceList(f[fEvidence]); err != nil {
+		return err
+	}
+	if r.Fix, err = d.fix(f[fFix]); err != nil {
+		return err
+	}
+	if r.Observed, err = d.plain(f[fObserved]); err != nil {
+		return err
+	}
+	r.Expected, err = d.plain(f[fExpected])
+	return err
+}
+
+func (d *decoder) visitResult(k, v *ast.Term) {
+	ks, ok := k.Value.(ast.String)
+	if !ok {
+		return
+	}
+	i := -1
+	switch ks {
+	case "rule":
+		i = fRule
+	case "status":
+		i = fStatus
+	case "message":
+		i = fMessage
+	case "severity":
+		i = fSeverity
+	case "subject":
+		i = fSubject
+	case "missing":
+		i = fMissing
+	case "evidence":
+		i = fEvidence
+	case "fix":
+		i = fFix
+	case "observed":
+		i = fObserved
+	case "expected":
+		i = fExpected
+	default:
+		return
+	}
+	d.rf[i] = v.Value
 }
 
 func astKind(v ast.Value) string {
@@ -143,11 +305,11 @@ func isNull(v ast.Value) bool {
 }
 
 func astString(v ast.Value, key string) (string, error) {
-	if isNull(v) {
-		return "", nil
-	}
 	if s, ok := v.(ast.String); ok {
 		return string(s), nil
+	}
+	if isNull(v) {
+		return "", nil
 	}
 	return "", fmt.Errorf("%s: got %s, want a string", key, astKind(v))
 }
@@ -161,42 +323,72 @@ func astStrings(v ast.Value, key string) ([]string, error) {
 			return nil, fmt.Errorf("%s: got %s, want an array of strings", key, astKind(v))
 		}
 	}
-	elems := members(nil, v)
-	out := make([]string, len(elems))
-	for i, x := range elems {
+	n := memberCount(v)
+	if n == 0 {
+		return []string{}, nil
+	}
+	out := make([]string, 0, n)
+	err := forMembers(v, func(x ast.Value) error {
 		s, ok := x.(ast.String)
 		if !ok && !isNull(x) {
 			// (the element's name only for the error)
-			_, err := astString(x, fmt.Sprintf("%s[%d]", key, i))
-			return nil, err
+			_, err := astString(x, fmt.Sprintf("%s[%d]", key, len(out)))
+			return err
 		}
-		out[i] = string(s)
+		out = append(out, string(s))
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func astSubject(v ast.Value) (reports.Subject, error) {
-	var s reports.Subject
+func (d *decoder) subject(v ast.Value, s *reports.Subject) error {
 	if isNull(v) {
-		return s, nil
+		return nil
 	}
 	m, ok := v.(ast.Object)
 	if !ok {
-		return s, fmt.Errorf("subject: got %s, want an object", astKind(v))
+		return fmt.Errorf("subject: got %s, want an object", astKind(v))
 	}
-	f := fields(m, "kind", "node", "instance", "object")
+	d.sf = [4]ast.Value{}
+	m.Foreach(d.subjectFn)
 	var err error
-	for i, dst := range []*string{&s.Kind, &s.Node, &s.Instance, &s.Object} {
-		if *dst, err = astString(f[i], subjectKeys[i]); err != nil {
-			return s, err
-		}
+	if s.Kind, err = astString(d.sf[0], "subject.kind"); err != nil {
+		return err
 	}
-	return s, nil
+	if s.Node, err = astString(d.sf[1], "subject.node"); err != nil {
+		return err
+	}
+	if s.Instance, err = astString(d.sf[2], "subject.instance"); err != nil {
+		return err
+	}
+	s.Object, err = astString(d.sf[3], "subject.object")
+	return err
 }
 
-var subjectKeys = []string{"subject.kind", "subject.node", "subject.instance", "subject.object"}
+func (d *decoder) visitSubject(k, v *ast.Term) {
+	ks, ok := k.Value.(ast.String)
+	if !ok {
+		return
+	}
+	switch ks {
+	case "kind":
+		d.sf[0] = v.Value
+	case "node":
+		d.sf[1] = v.Value
+	case "instance":
+		d.sf[2] = v.Value
+	case "object":
+		d.sf[3] = v.Value
+	}
+}
 
-func astEvidence(v ast.Value) ([]reports.Evidence, error) {
+// evidenceBlock is the number of Evidence allocated at once.
+const evidenceBlock = 256
+
+func (d *decoder) evidenceList(v ast.Value) ([]reports.Evidence, error) {
 	if isNull(v) {
 		return nil, nil
 	}
@@ -205,40 +397,73 @@ func astEvidence(v ast.Value) ([]reports.Evidence, error) {
 			return nil, fmt.Errorf("evidence: got %s, want an array", astKind(v))
 		}
 	}
-	elems := members(nil, v)
-	out := make([]reports.Evidence, len(elems))
-	for i, x := range elems {
+	n := memberCount(v)
+	if n == 0 {
+		return []reports.Evidence{}, nil
+	}
+	// out is cut from the block with its capacity limited to its length,
+	// so that an append to it cannot write into another result's.
+	if cap(d.evidence)-len(d.evidence) < n {
+		d.evidence = make([]reports.Evidence, 0, max(n, evidenceBlock))
+	}
+	l := len(d.evidence)
+	out := d.evidence[l : l+n : l+n]
+	d.evidence = d.evidence[:l+n]
+	next := 0
+	err := forMembers(v, func(x ast.Value) error {
+		i := next
+		next++
 		if isNull(x) {
-			continue
+			return nil
 		}
 		m, ok := x.(ast.Object)
 		if !ok {
-			return nil, fmt.Errorf("evidence[%d]: got %s, want an object", i, astKind(x))
+			return fmt.Errorf("evidence[%d]: got %s, want an object", i, astKind(x))
 		}
-		f := fields(m, "artifact", "key", "line")
+		d.ef = [3]ast.Value{}
+		m.Foreach(d.evidenceFn)
 		var err error
-		if out[i].Artifact, err = astString(f[0], "evidence.artifact"); err != nil {
-			return nil, err
+		if out[i].Artifact, err = astString(d.ef[0], "evidence.artifact"); err != nil {
+			return err
 		}
-		if out[i].Key, err = astString(f[1], "evidence.key"); err != nil {
-			return nil, err
+		if out[i].Key, err = astString(d.ef[1], "evidence.key"); err != nil {
+			return err
 		}
-		switch n := f[2].(type) {
+		switch n := d.ef[2].(type) {
 		case nil, ast.Null:
 		case ast.Number:
 			line, err := strconv.Atoi(string(n))
 			if err != nil {
-				return nil, fmt.Errorf("evidence.line: %s is not an integer", n)
+				return fmt.Errorf("evidence.line: %s is not an integer", n)
 			}
 			out[i].Line = line
 		default:
-			return nil, fmt.Errorf("evidence.line: got %s, want a number", astKind(n))
+			return fmt.Errorf("evidence.line: got %s, want a number", astKind(n))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
 
-func astFix(v ast.Value) (*reports.Fix, error) {
+func (d *decoder) visitEvidence(k, v *ast.Term) {
+	ks, ok := k.Value.(ast.String)
+	if !ok {
+		return
+	}
+	switch ks {
+	case "artifact":
+		d.ef[0] = v.Value
+	case "key":
+		d.ef[1] = v.Value
+	case "line":
+		d.ef[2] = v.Value
+	}
+}
+
+func (d *decoder) fix(v ast.Value) (*reports.Fix, error) {
 	if isNull(v) {
 		return nil, nil
 	}
@@ -246,7 +471,9 @@ func astFix(v ast.Value) (*reports.Fix, error) {
 	if !ok {
 		return nil, fmt.Errorf("fix: got %s, want an object", astKind(v))
 	}
-	ff := fields(m, "id", "target", "params")
+	d.ff = [3]ast.Value{}
+	m.Foreach(d.fixFn)
+	ff := d.ff
 	f := &reports.Fix{}
 	var err error
 	if f.ID, err = astString(ff[0], "fix.id"); err != nil {
@@ -258,7 +485,7 @@ func astFix(v ast.Value) (*reports.Fix, error) {
 	switch p := ff[2].(type) {
 	case nil, ast.Null:
 	case ast.Object:
-		x, err := plain(p)
+		x, err := d.plain(p)
 		if err != nil {
 			return nil, err
 		}
@@ -269,11 +496,26 @@ func astFix(v ast.Value) (*reports.Fix, error) {
 	return f, nil
 }
 
+func (d *decoder) visitFix(k, v *ast.Term) {
+	ks, ok := k.Value.(ast.String)
+	if !ok {
+		return
+	}
+	switch ks {
+	case "id":
+		d.ff[0] = v.Value
+	case "target":
+		d.ff[1] = v.Value
+	case "params":
+		d.ff[2] = v.Value
+	}
+}
+
 // plain is v as encoding/json decodes the rego package's conversion of it
 // into an any: numbers become float64 (a number float64 cannot hold stays
 // its text), sets become arrays in the set's order, and an object key that
 // is not a string becomes its JSON text.
-func plain(v ast.Value) (any, error) {
+func (d *decoder) plain(v ast.Value) (any, error) {
 	switch x := v.(type) {
 	case nil, ast.Null:
 		return nil, nil
@@ -288,44 +530,61 @@ func plain(v ast.Value) (any, error) {
 		}
 		return f, nil
 	case *ast.Array, ast.Set:
-		elems := members(nil, v)
-		out := make([]any, len(elems))
-		for i, e := range elems {
-			var err error
-			if out[i], err = plain(e); err != nil {
-				return nil, err
-			}
+		out := make([]any, 0, memberCount(v))
+		err := forMembers(v, func(e ast.Value) error {
+			p, err := d.plain(e)
+			out = append(out, p)
+			return err
+		})
+		if err != nil {
+			return nil, err
 		}
 		return out, nil
 	case ast.Object:
+		// visitPlain fills d.pm, and records its first error in d.perr
+		// (both nil before: a nested object is reached through
+		// visitPlain, which calls plain only while d.perr is nil).
+		outer := d.pm
 		out := make(map[string]any, x.Len())
-		err := x.Iter(func(k, e *ast.Term) error {
-			key, ok := k.Value.(ast.String)
-			if !ok {
-				// as the rego package's conversion: the key's JSON text
-				j, err := ast.JSON(k.Value)
-				if err != nil {
-					return err
-				}
-				ks, err := jsonText(j)
-				if err != nil {
-					return err
-				}
-				key = ast.String(ks)
-			}
-			pv, err := plain(e.Value)
-			if err != nil {
-				return err
-			}
-			out[string(key)] = pv
-			return nil
-		})
+		d.pm = out
+		x.Foreach(d.plainFn)
+		err := d.perr
+		d.pm, d.perr = outer, nil
 		if err != nil {
 			return nil, err
 		}
 		return out, nil
 	}
 	return nil, fmt.Errorf("%s in a result", ast.TypeName(v))
+}
+
+// visitPlain stores one key and value of an object into d.pm; after an
+// error (recorded in d.perr) it does nothing.
+func (d *decoder) visitPlain(k, e *ast.Term) {
+	if d.perr != nil {
+		return
+	}
+	key, ok := k.Value.(ast.String)
+	if !ok {
+		// as the rego package's conversion: the key's JSON text
+		j, err := ast.JSON(k.Value)
+		if err == nil {
+			var ks string
+			ks, err = jsonText(j)
+			key = ast.String(ks)
+		}
+		if err != nil {
+			d.perr = err
+			return
+		}
+	}
+	m := d.pm
+	pv, err := d.plain(e.Value)
+	if err != nil {
+		d.perr = err
+		return
+	}
+	m[string(key)] = pv
 }
 
 // jsonText is the JSON text of v as an encoding/json Encoder writes it

@@ -124,8 +124,8 @@ func startOrder(units []*unit) []int {
 
 // eval returns the decoded results of the entrypoint for input: from the
 // one query, or from the rule documents evaluated in parallel (each decoded
-// on the goroutine that evaluated it), concatenated.
-func (e *Engine) eval(ctx context.Context, input ast.Value) ([]rawResult, error) {
+// on the goroutine that evaluated it), in order.
+func (e *Engine) eval(ctx context.Context, input ast.Value) ([]part, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(e.units))
 	if workers < 2 || serial(ctx) {
 		rs, err := e.query.Eval(ctx, rego.EvalParsedInput(input), evalKeepAST)
@@ -139,14 +139,15 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]rawResult, error)
 		if _, ok := v.(*ast.Array); !ok {
 			return nil, fmt.Errorf("evaluate policies: %s is %s, want an array of results", Query, astKind(v))
 		}
-		raws, err := decodeResults(members(nil, v))
-		if err != nil {
+		d := newDecoder(e.joins, memberCount(v))
+		if err := forMembers(v, d.add); err != nil {
 			return nil, fmt.Errorf("%s: %w", errContract, err)
 		}
-		return raws, nil
+		p := part{joinErr: d.joinErr}
+		p.results, p.keys = d.done()
+		return []part{p}, nil
 	}
-	raws := make([][]rawResult, len(e.units))
-	errs := make([]error, len(e.units))
+	parts := make([]part, len(e.units))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
@@ -154,7 +155,7 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]rawResult, error)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				raws[i], errs[i] = e.units[i].evalDecode(ctx, e.compiler, input)
+				parts[i] = e.units[i].evalDecode(ctx, e.compiler, e.joins, input)
 			}
 		}()
 	}
@@ -163,14 +164,7 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]rawResult, error)
 	}
 	close(next)
 	wg.Wait()
-	var out []rawResult
-	for i, r := range raws {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
-		out = append(out, r...)
-	}
-	return out, nil
+	return parts, nil
 }
 
 // errContract prefixes the errors of results that break the contract.
@@ -178,20 +172,30 @@ const errContract = "policy results do not match the result contract"
 
 // evalDecode evaluates the unit and decodes its results: the rule
 // documents in name order, each rule's results in its document's order.
-func (u *unit) evalDecode(ctx context.Context, c *ast.Compiler, input ast.Value) ([]rawResult, error) {
+func (u *unit) evalDecode(ctx context.Context, c *ast.Compiler, joins map[string]*ruleJoin, input ast.Value) part {
 	v, err := u.eval(ctx, c, input)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate policies: %w", err)
+		return part{err: fmt.Errorf("evaluate policies: %w", err)}
 	}
-	var vs []ast.Value
-	for _, doc := range members(nil, v) { // v: rule name -> rule document
-		vs = members(vs, doc)
+	return u.decode(v, joins)
+}
+
+// decode decodes the unit's value v (rule name -> rule document).
+func (u *unit) decode(v ast.Value, joins map[string]*ruleJoin) part {
+	docs := members(nil, v)
+	n := 0
+	for _, doc := range docs {
+		n += memberCount(doc)
 	}
-	raws, err := decodeResults(vs)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", errContract, u.ref, err)
+	d := newDecoder(joins, n)
+	for _, doc := range docs {
+		if err := forMembers(doc, d.add); err != nil {
+			return part{err: fmt.Errorf("%s: %s: %w", errContract, u.ref, err)}
+		}
 	}
-	return raws, nil
+	p := part{joinErr: d.joinErr}
+	p.results, p.keys = d.done()
+	return p
 }
 
 func (u *unit) eval(ctx context.Context, c *ast.Compiler, input ast.Value) (ast.Value, error) {

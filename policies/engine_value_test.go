@@ -18,6 +18,7 @@ import (
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundlegen"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
+	"github.com/ssis-ha-lint/ssis-ha-lint/reports"
 )
 
 // InputValue builds the AST value directly; it must equal the value the
@@ -112,7 +113,26 @@ func TestInputValueDirect(t *testing.T) {
 	})
 }
 
-// decodeResults must decode what encoding/json decodes, on real results
+// decodeAll decodes the results v (an array) as Evaluate does, without
+// the metadata join.
+func decodeAll(v ast.Value) ([]jsonResult, error) {
+	d := newDecoder(nil, 0)
+	var out []jsonResult
+	err := forMembers(v, func(x ast.Value) error {
+		var r reports.Result
+		if err := d.decode(x, &r); err != nil {
+			return fmt.Errorf("result %d: %w", len(out), err)
+		}
+		out = append(out, jsonResult{
+			Rule: r.Rule, Status: r.Status, Subject: r.Subject, Message: r.Message, Observed: r.Observed,
+			Expected: r.Expected, Missing: r.Missing, Evidence: r.Evidence, Fix: r.Fix, Severity: r.Severity,
+		})
+		return nil
+	})
+	return out, err
+}
+
+// The decoder must decode what encoding/json decodes, on real results
 // (every status, fixes with params, numbers in observed values).
 func TestDecodeResultsLikeJSON(t *testing.T) {
 	ctx := context.Background()
@@ -142,21 +162,17 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v := rs[0].Expressions[0].Value // the rego package's conversion
-		got, err := eng.eval(WithSerialEvaluation(ctx), in)
+		want := jsonResults(t, rs[0].Expressions[0].Value) // the rego package's conversion
+		rs, err = eng.query.Eval(ctx, rego.EvalParsedInput(in), evalKeepAST)
 		if err != nil {
 			t.Fatal(err)
 		}
-		js, err := json.Marshal(v)
+		got, err := decodeAll(rs[0].Expressions[0].Value.(ast.Value))
 		if err != nil {
-			t.Fatal(err)
-		}
-		var want []rawResult
-		if err := json.Unmarshal(js, &want); err != nil {
 			t.Fatal(err)
 		}
 		if len(got) == 0 || !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: decodeResults differs from encoding/json (%d vs %d results)", spec.Name, len(got), len(want))
+			t.Errorf("%s: the decoder differs from encoding/json (%d vs %d results)", spec.Name, len(got), len(want))
 			for i := range min(len(got), len(want)) {
 				if !reflect.DeepEqual(got[i], want[i]) {
 					t.Errorf("first difference, result %d:\n got %+v\nwant %+v", i, got[i], want[i])
@@ -166,24 +182,23 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 		}
 	}
 	// values of every kind in observed, expected and fix params (sets,
-	// numbers float64 cannot hold, non-string keys) decode as encoding/json
-	// decodes the rego package's conversion
-	odd := ast.MustParseTerm(`[{"rule": "R", "status": "pass", "observed": {"s": {3, 1, "a"}, "i": 12345678901234567890, "f": 1.5, "k": {1: "x", [1]: true, {"a": 1}: null}}, "expected": [null, false, "\u003c\u003e"], "fix": {"id": "f", "target": "t", "params": {"n": 2, "s": {"b"}}}, "evidence": [{"artifact": "a", "line": 3}], "missing": ["m"], "subject": {"kind": "node", "node": "N"}}]`)
-	conv, err := ast.JSON(odd.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	js, err := json.Marshal(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var want []rawResult
-	if err := json.Unmarshal(js, &want); err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeResults(members(nil, odd.Value))
-	if err != nil || !reflect.DeepEqual(got, want) {
-		t.Errorf("odd values: decodeResults = %+v, %v\nencoding/json: %+v", got, err, want)
+	// numbers float64 cannot hold, non-string keys, nested objects and
+	// arrays) decode as encoding/json decodes the rego package's conversion
+	for _, odd := range []string{
+		`[{"rule": "R", "status": "pass", "observed": {"s": {3, 1, "a"}, "i": 12345678901234567890, "f": 1.5, "k": {1: "x", [1]: true, {"a": 1}: null}}, "expected": [null, false, "\u003c\u003e"], "fix": {"id": "f", "target": "t", "params": {"n": 2, "s": {"b"}}}, "evidence": [{"artifact": "a", "line": 3}], "missing": ["m"], "subject": {"kind": "node", "node": "N"}}]`,
+		`[{"observed": {"a": {"b": {"c": [{"d": 1}, {"e": {"f": "g"}}]}, "h": 2}, "i": [[], {}, [{}]]}, "expected": {}, "evidence": [], "missing": []}, null, {"observed": [{"x": 1}, {"y": [2]}], "expected": {"1": 1, 1: 2}, "evidence": [null, {"key": "k"}], "missing": [null, "m"], "fix": {"params": {"p": {"q": 1.0}}}}]`,
+		`[{"evidence": {{"artifact": "b"}, {"artifact": "a", "line": 1}}, "missing": {"y", "x"}, "subject": {"kind": "k", "node": "n", "instance": "i", "object": "o", 1: 2, "other": 3}, "other": 4, 5: 6}]`,
+	} {
+		v := ast.MustParseTerm(odd).Value
+		conv, err := ast.JSON(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := jsonResults(t, conv)
+		got, err := decodeAll(v)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: decoder = %+v, %v\nencoding/json: %+v", odd, got, err, want)
+		}
 	}
 	for _, bad := range []string{
 		`["x"]`,
@@ -191,14 +206,71 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 		`[{"evidence": [{"line": 1.5}]}]`,
 		`[{"evidence": [{"line": "1"}]}]`,
 		`[{"evidence": {"line": 1}}]`,
+		`[{"evidence": [{}, "x"]}]`,
+		`[{"evidence": [{"artifact": 1}]}]`,
+		`[{"evidence": [{"key": false}]}]`,
 		`[{"fix": {"params": []}}]`,
+		`[{"fix": {"id": 1}}]`,
+		`[{"fix": {"target": 1}}]`,
 		`[{"fix": "f"}]`,
 		`[{"missing": [true]}]`,
+		`[{"missing": "m"}]`,
 		`[{"subject": {"node": 1}}]`,
+		`[{"subject": "s"}]`,
+		`[{"status": 1}, {"message": 1}]`,
+		`[{"severity": []}]`,
 	} {
-		if _, err := decodeResults(members(nil, ast.MustParseTerm(bad).Value)); err == nil {
-			t.Errorf("decodeResults(%s) accepted", bad)
+		if _, err := decodeAll(ast.MustParseTerm(bad).Value); err == nil {
+			t.Errorf("decoder accepted %s", bad)
 		}
+	}
+}
+
+// The errors of values the decoder rejects, word for word.
+func TestDecodeErrors(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{`[{"rule": "R"}, "x"]`, "result 1: got a string, want an object"},
+		{`[{"rule": 1}]`, "result 0: rule: got a number, want a string"},
+		{`[{"status": true}]`, "result 0: status: got a boolean, want a string"},
+		{`[{"message": {}}]`, "result 0: message: got an object, want a string"},
+		{`[{"severity": {1}}]`, "result 0: severity: got an array, want a string"},
+		{`[{"rule": 1, "status": 2}]`, "result 0: rule: got a number, want a string"},
+		{`[{"subject": {"kind": 1}}]`, "result 0: subject.kind: got a number, want a string"},
+		{`[{"subject": {"instance": 1}}]`, "result 0: subject.instance: got a number, want a string"},
+		{`[{"subject": {"object": 1}}]`, "result 0: subject.object: got a number, want a string"},
+		{`[{"subject": 1}]`, "result 0: subject: got a number, want an object"},
+		{`[{"missing": ["a", 1]}]`, "result 0: missing[1]: got a number, want a string"},
+		{`[{"missing": {}}]`, "result 0: missing: got an object, want an array of strings"},
+		{`[{"evidence": [{}, 1]}]`, "result 0: evidence[1]: got a number, want an object"},
+		{`[{"evidence": "e"}]`, "result 0: evidence: got a string, want an array"},
+		{`[{"evidence": [{"artifact": 1}]}]`, "result 0: evidence.artifact: got a number, want a string"},
+		{`[{"evidence": [{"key": 1}]}]`, "result 0: evidence.key: got a number, want a string"},
+		{`[{"evidence": [{"line": 1.5}]}]`, "result 0: evidence.line: 1.5 is not an integer"},
+		{`[{"evidence": [{"line": "1"}]}]`, "result 0: evidence.line: got a string, want a number"},
+		{`[{"fix": []}]`, "result 0: fix: got an array, want an object"},
+		{`[{"fix": {"id": 1}}]`, "result 0: fix.id: got a number, want a string"},
+		{`[{"fix": {"target": 1}}]`, "result 0: fix.target: got a number, want a string"},
+		{`[{"fix": {"params": 1}}]`, "result 0: fix.params: got a number, want an object"},
+		{`[{"subject": {"node": 1}, "missing": [1]}]`, "result 0: subject.node: got a number, want a string"},
+		{`[{"observed": {"a": {"b": x}}}]`, "result 0: var in a result"},
+		{`[{"observed": [1, {"a": [x]}], "expected": x}]`, "result 0: var in a result"},
+		{`[{"fix": {"params": {"a": {"b": x}}}}]`, "result 0: var in a result"},
+	} {
+		_, err := decodeAll(ast.MustParseTerm(c.in).Value)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s: got error %v, want %q", c.in, err, c.want)
+		}
+	}
+	// after an error in a value, the next values decode (the decoder's state
+	// is reset)
+	d := newDecoder(nil, 0)
+	if _, err := d.plain(ast.MustParseTerm(`{"a": {"b": x}, "c": 1}`).Value); err == nil {
+		t.Fatal("var accepted")
+	}
+	got, err := d.plain(ast.MustParseTerm(`{"a": {"b": 1}, "c": [{"d": 2}]}`).Value)
+	want := map[string]any{"a": map[string]any{"b": 1.0}, "c": []any{map[string]any{"d": 2.0}}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("after an error: %v, %v", got, err)
 	}
 }
 

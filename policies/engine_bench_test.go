@@ -1,0 +1,70 @@
+package policies
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundlegen"
+	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
+)
+
+// synthInput is the input value of the n-node synthetic deployment.
+func synthInput(tb testing.TB, n int, broken bool) ast.Value {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "b")
+	if err := bundlegen.Write(p, bundlegen.Synthetic(n, broken)); err != nil {
+		tb.Fatal(err)
+	}
+	b, err := bundle.Open(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	doc, err := facts.Normalize(b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	in, err := InputValue(doc, map[string]any{"profile": "ha", "target_version": ""})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return in
+}
+
+// BenchmarkDecode measures the Go side of one parallel evaluation only:
+// the rule families' values are computed once, then decoded, joined with
+// the rule metadata and sorted on every iteration (on one goroutine). The
+// sets' own sort (OPA's, on their first iteration) is not included.
+func BenchmarkDecode(b *testing.B) {
+	ctx := context.Background()
+	eng := loadEngine(b)
+	for _, n := range []int{100} {
+		for _, broken := range []bool{false, true} {
+			b.Run(fmt.Sprintf("nodes=%d/broken=%v", n, broken), func(b *testing.B) {
+				in := synthInput(b, n, broken)
+				vals := make([]ast.Value, len(eng.units))
+				for i, u := range eng.units {
+					v, err := u.eval(ctx, eng.compiler, in)
+					if err != nil {
+						b.Fatal(err)
+					}
+					vals[i] = v
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					parts := make([]part, len(vals))
+					for i, v := range vals {
+						parts[i] = eng.units[i].decode(v, eng.joins)
+					}
+					if _, err := collect(parts); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
