@@ -12,9 +12,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -268,5 +271,27 @@ func validate(t testing.TB, s *jsonschema.Schema, d *Document) []byte {
 	if err := s.Validate(inst); err != nil {
 		t.Errorf("facts do not validate against schema.json: %v", err)
 	}
+	checkServiceKinds(t, d)
 	return data
+}
+
+// checkServiceKinds checks every node's ServiceKinds against its Services
+// (the reference: each service listed once, under its kind, in sorted
+// lists, and nothing else).
+func checkServiceKinds(t testing.TB, d *Document) {
+	t.Helper()
+	for name, node := range d.Nodes {
+		if node.ServiceKinds == nil {
+			t.Errorf("nodes.%s.service_kinds is nil", name)
+			continue
+		}
+		want := map[string][]string{}
+		for _, sn := range slices.Sorted(maps.Keys(node.Services)) {
+			k := node.Services[sn].Kind
+			want[k] = append(want[k], sn)
+		}
+		if !reflect.DeepEqual(node.ServiceKinds, want) {
+			t.Errorf("nodes.%s.service_kinds = %v, want %v", name, node.ServiceKinds, want)
+		}
+	}
 }

@@ -116,9 +116,11 @@ func (n *normalizer) readNodes() error {
 			Error:     RedactText(mn.Error),
 			Missing:   map[string]string{},
 			Services:  map[string]*Service{},
-			Certs:     map[string]map[string]*Cert{},
-			Registry:  map[string]map[string]any{},
-			Firewall:  []FirewallRule{},
+			// (filled from Services once the node is read)
+			ServiceKinds: map[string][]string{},
+			Certs:        map[string]map[string]*Cert{},
+			Registry:     map[string]map[string]any{},
+			Firewall:     []FirewallRule{},
 		}
 		for _, r := range mn.Roles {
 			role := strings.ToLower(strings.TrimSpace(r))
@@ -148,6 +150,7 @@ func (n *normalizer) readNodes() error {
 		if err := n.readNode(node, dir); err != nil {
 			return err
 		}
+		node.ServiceKinds = serviceKinds(node.Services)
 	}
 	for _, k := range slices.Sorted(maps.Keys(dirs)) {
 		if !used[k] {
@@ -511,6 +514,19 @@ func (n *normalizer) readServices(node *Node, name string) error {
 		node.Services[s.Name] = s
 	}
 	return nil
+}
+
+// serviceKinds is Node.ServiceKinds for services: kind -> the names of
+// the services of that kind, sorted; an empty map for no services.
+func serviceKinds(services map[string]*Service) map[string][]string {
+	kinds := make(map[string][]string, 4)
+	for name, s := range services {
+		kinds[s.Kind] = append(kinds[s.Kind], name)
+	}
+	for _, names := range kinds {
+		slices.Sort(names)
+	}
+	return kinds
 }
 
 var versionFolderRE = regexp.MustCompile(`(?i)[\\/]([0-9]{2,4})[\\/]DTS[\\/]`)

@@ -226,6 +226,76 @@ func TestNormalizeFixture(t *testing.T) {
 	})
 }
 
+// TestServiceKinds checks the index of a node's services by kind, alone
+// and as Normalize writes it from a services.json.
+func TestServiceKinds(t *testing.T) {
+	svcs := func(names ...string) map[string]*Service {
+		m := map[string]*Service{}
+		for _, n := range names {
+			k, v := ServiceKind(n)
+			m[n] = &Service{Name: n, Kind: k, Version: v}
+		}
+		return m
+	}
+	cases := []struct {
+		name     string
+		services map[string]*Service
+		want     map[string][]string
+	}{
+		{"none", map[string]*Service{}, map[string][]string{}},
+		{"nil", nil, map[string][]string{}},
+		{"one worker", svcs("SSISScaleOutWorker150"), map[string][]string{"worker": {"SSISScaleOutWorker150"}}},
+		{"every kind", svcs("SSISScaleOutMaster150", "SSISScaleOutWorker150", "MSSQLSERVER", "MSSQL$INST1", "MsDtsServer150", "ClusSvc", "RemoteRegistry", "W32Time"),
+			map[string][]string{
+				"master":  {"SSISScaleOutMaster150"},
+				"worker":  {"SSISScaleOutWorker150"},
+				"sql":     {"MSSQL$INST1", "MSSQLSERVER"},
+				"ssis":    {"MsDtsServer150"},
+				"cluster": {"ClusSvc"},
+				"other":   {"RemoteRegistry", "W32Time"},
+			}},
+		// sorted in byte order (as Rego's sort), upper case first
+		{"two workers", svcs("ssisscaleoutworker160", "SSISScaleOutWorker150", "SSISScaleOutWorkerX"),
+			map[string][]string{"worker": {"SSISScaleOutWorker150", "SSISScaleOutWorkerX", "ssisscaleoutworker160"}}},
+		// the kind as the service has it, whatever its name
+		{"kind as written", map[string]*Service{"a": {Name: "a", Kind: "worker"}, "b": {Name: "b", Kind: "master"}},
+			map[string][]string{"worker": {"a"}, "master": {"b"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := serviceKinds(tc.services)
+			if got == nil || !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("serviceKinds = %#v, want %#v", got, tc.want)
+			}
+		})
+	}
+
+	// Normalize: from services.json, for collected and uncollected nodes.
+	f := newFixture(t)
+	f.files["nodes/SQLN1/services.json"] = mustJSON([]map[string]any{
+		{"Name": "SSISScaleOutWorker150", "State": "Running"},
+		{"Name": "MSSQLSERVER", "State": "Running"},
+		{"Name": "SSISScaleOutMaster150", "State": "Running"},
+		{"Name": "ssisscaleoutworker140", "State": "Stopped"},
+		{"Name": "RemoteRegistry", "State": "Running"},
+	})
+	d := normalizeFixture(t, f)
+	validate(t, validator(t), d)
+	for node, want := range map[string]map[string][]string{
+		"SQLN1": {"worker": {"SSISScaleOutWorker150", "ssisscaleoutworker140"}, "master": {"SSISScaleOutMaster150"}, "sql": {"MSSQLSERVER"}, "other": {"RemoteRegistry"}},
+		"WRK1":  {}, // services.json not collected
+		"WRK2":  {}, // node not collected
+	} {
+		if got := d.Nodes[node].ServiceKinds; got == nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: service_kinds = %#v, want %#v", node, got, want)
+		}
+	}
+	data, _ := json.Marshal(d.Nodes["WRK2"])
+	if !strings.Contains(string(data), `"service_kinds":{}`) {
+		t.Errorf("WRK2 = %s, want service_kinds {}", data)
+	}
+}
+
 func containsSub(list []string, sub string) bool {
 	for _, s := range list {
 		if strings.Contains(s, sub) {
@@ -475,6 +545,15 @@ func TestSchemaRejects(t *testing.T) {
 				c.(map[string]any)["thumbprint"] = "ab"
 			}
 		},
+		"null service_kinds": func(m map[string]any) {
+			m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["service_kinds"] = nil
+		},
+		"unknown service kind": func(m map[string]any) {
+			m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["service_kinds"] = map[string]any{"Worker": []any{"SSISScaleOutWorker150"}}
+		},
+		"empty service kind": func(m map[string]any) {
+			m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["service_kinds"] = map[string]any{"worker": []any{}}
+		},
 		"settings object": func(m map[string]any) {
 			m["nodes"].(map[string]any)["SQLN1"].(map[string]any)["configs"].(map[string]any)["master"].(map[string]any)["settings"].(map[string]any)["PortNumber"] = map[string]any{}
 		},
@@ -488,6 +567,18 @@ func TestSchemaRejects(t *testing.T) {
 		if err := s.Validate(inst); err == nil {
 			t.Errorf("%s: validated", name)
 		}
+	}
+
+	// Facts written before service_kinds was added still validate.
+	var m map[string]any
+	json.Unmarshal(data, &m)
+	for _, node := range m["nodes"].(map[string]any) {
+		delete(node.(map[string]any), "service_kinds")
+	}
+	raw, _ := json.Marshal(m)
+	inst, _ := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err := s.Validate(inst); err != nil {
+		t.Errorf("facts without service_kinds: %v", err)
 	}
 }
 

@@ -109,6 +109,14 @@ type Node struct {
 
 	Host     *Host               `json:"host"`
 	Services map[string]*Service `json:"services"`
+	// ServiceKinds indexes Services by kind: each kind that has a service
+	// on the node (Service.Kind, exactly as written there) -> the names of
+	// its services, sorted (byte order, as Rego's sort). Derived from
+	// Services alone, so that a policy finds a node's worker service
+	// without scanning them all. Added after schema_version 1 was
+	// released: facts written before it, or by hand, may lack it, and a
+	// policy then reads Services.
+	ServiceKinds map[string][]string `json:"service_kinds"`
 	// Certs maps "LocalMachine/Root" style store paths to certificates by
 	// upper-case thumbprint. Stores collected but empty are empty maps.
 	Certs    map[string]map[string]*Cert `json:"certs"`
