@@ -324,40 +324,45 @@ type part struct {
 	joinErr error // the first result with an unknown rule or status
 }
 
-// collect returns the results of the parts, in their order, sorted as
-// SortResults sorts them, moved once. The error is the first part's that
-// failed or has a result that breaks the contract, else the first part's
-// result with an unknown rule or status.
+// collect returns the results of the parts, sorted as SortResults sorts
+// their concatenation, moved once: each part's keys are sorted (on the
+// goroutine that decoded it), and merged here, a tie going to the earlier
+// part. The error is the first part's that failed or has a result that
+// breaks the contract, else the first part's result with an unknown rule
+// or status.
 func collect(parts []part) ([]reports.Result, error) {
 	n := 0
 	for i := range parts {
 		if parts[i].err != nil {
 			return nil, parts[i].err
 		}
-		n += len(parts[i].results)
+		n += len(parts[i].keys)
 	}
 	for i := range parts {
 		if parts[i].joinErr != nil {
 			return nil, parts[i].joinErr
 		}
 	}
-	var keys []sortKey
-	if len(parts) == 1 {
-		keys = parts[0].keys
-	} else {
-		keys = make([]sortKey, 0, n)
-		for i := range parts {
-			base := len(keys)
-			for _, k := range parts[i].keys {
-				k.pos += base
-				keys = append(keys, k)
-			}
+	out := make([]reports.Result, n)
+	// runs are the parts' keys not merged yet, the empty ones dropped (in
+	// part order).
+	runs := make([][]sortKey, 0, len(parts))
+	for i := range parts {
+		if len(parts[i].keys) > 0 {
+			runs = append(runs, parts[i].keys)
 		}
 	}
-	sortKeys(keys)
-	out := make([]reports.Result, len(keys))
-	for i := range keys {
-		out[i] = *keys[i].r
+	for i := range out {
+		best := 0
+		for r := 1; r < len(runs); r++ {
+			if compareKeys(&runs[r][0], &runs[best][0]) < 0 {
+				best = r
+			}
+		}
+		out[i] = *runs[best][0].r
+		if runs[best] = runs[best][1:]; len(runs[best]) == 0 {
+			runs = slices.Delete(runs, best, best+1)
+		}
 	}
 	return out, nil
 }
@@ -378,21 +383,26 @@ func rank(status, severity string, ord int) uint64 {
 	return uint64(statusRank(status))<<40 | uint64(SeverityRank(severity))<<32 | uint64(uint32(ord))
 }
 
+// compareKeys compares two keys but for their positions.
+func compareKeys(a, b *sortKey) int {
+	if a.rank != b.rank {
+		return cmp.Compare(a.rank, b.rank)
+	}
+	if c := strings.Compare(a.r.Rule, b.r.Rule); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.r.Subject.Node, b.r.Subject.Node); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.r.Subject.Instance, b.r.Subject.Instance); c != 0 {
+		return c
+	}
+	return strings.Compare(a.r.Subject.Object, b.r.Subject.Object)
+}
+
 func sortKeys(keys []sortKey) {
 	slices.SortFunc(keys, func(a, b sortKey) int {
-		if a.rank != b.rank {
-			return cmp.Compare(a.rank, b.rank)
-		}
-		if c := strings.Compare(a.r.Rule, b.r.Rule); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.r.Subject.Node, b.r.Subject.Node); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.r.Subject.Instance, b.r.Subject.Instance); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.r.Subject.Object, b.r.Subject.Object); c != 0 {
+		if c := compareKeys(&a, &b); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.pos, b.pos) // stable

@@ -55,7 +55,9 @@ func BenchmarkDecode(b *testing.B) {
 					vals[i] = v
 				}
 				b.ReportAllocs()
+				start, n := processCPU(), 0
 				for b.Loop() {
+					n++
 					parts := make([]part, len(vals))
 					for i, v := range vals {
 						parts[i] = eng.units[i].decode(v, eng.joins)
@@ -64,6 +66,7 @@ func BenchmarkDecode(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64(processCPU()-start)/float64(n)/1e6, "cpu-ms/op")
 			})
 		}
 	}

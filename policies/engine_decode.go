@@ -114,7 +114,7 @@ const (
 type decoder struct {
 	rules map[string]*ruleJoin
 	// The results decoded, the sort key of each (pos: the index in
-	// results; r: set by done), and the first result whose rule or status
+	// results; r: set by done, which sorts them), and the first result whose rule or status
 	// is unknown: it is reported only if no result of any query breaks
 	// the contract.
 	results []reports.Result
@@ -159,11 +159,12 @@ func (d *decoder) add(x ast.Value) error {
 	return nil
 }
 
-// done returns the results and their sort keys.
+// done returns the results and their sort keys, sorted.
 func (d *decoder) done() ([]reports.Result, []sortKey) {
 	for i := range d.keys {
 		d.keys[i].r = &d.results[i]
 	}
+	sortKeys(d.keys)
 	return d.results, d.keys
 }
 
