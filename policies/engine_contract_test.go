@@ -3,6 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -142,5 +143,56 @@ func TestContractErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Results equal in every sort key keep their order: family order, then
+// each family's rule documents in name order, then each set's order, with
+// results of one rule coming from several families and rule documents.
+func TestEvaluateTies(t *testing.T) {
+	main := Source{Name: "main.rego", Text: "package ssis.main\n\nresults := [r | some fam, name; some r in data.ssis.rules[fam][name]]\n"}
+	res := func(rule, status, node, msg string) string {
+		return fmt.Sprintf(`{"rule": %q, "status": %q, "subject": {"kind": "node", "node": %q}, "message": %q, "observed": {"m": %q}}`, rule, status, node, msg, msg)
+	}
+	set := func(rs ...string) string { return "{" + strings.Join(rs, ", ") + "}" }
+	srcs := []Source{main,
+		contractRule("aa", "AA-R", set(res("BB-R", "pass", "N", "aa 1"), res("BB-R", "pass", "N", "aa 2"), res("AA-R", "fail", "M", "aa 3"), res("BB-R", "fail", "N", "aa 4"))),
+		contractRule("bb", "BB-R", set(res("BB-R", "pass", "N", "bb 1"), res("AA-R", "fail", "M", "bb 2"), res("BB-R", "pass", "A", "bb 3"))),
+		contractRule("cc", "CC-R", set(res("BB-R", "pass", "N", "cc 1"), res("AA-R", "fail", "M", "cc 2"), res("BB-R", "unknown", "N", "cc 3"))),
+		contractRule("cc", "CC-S", set(res("BB-R", "pass", "N", "cc-s 1"), res("AA-R", "fail", "M", "cc-s 2"))),
+	}
+	srcs[len(srcs)-1].Name = "custom/cc_s.rego"
+	eng, err := Compile(context.Background(), srcs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := ast.NewObject()
+	want := refEvaluate(t, eng, in)
+	var msgs []string
+	for _, r := range want {
+		msgs = append(msgs, r.Message)
+	}
+	t.Logf("order: %s", strings.Join(msgs, ", "))
+	if len(want) != 12 {
+		t.Fatalf("%d results", len(want))
+	}
+	for _, parallel := range []bool{true, false} {
+		ctx := context.Background()
+		if !parallel {
+			ctx = WithSerialEvaluation(ctx)
+		}
+		prev := runtime.GOMAXPROCS(2)
+		got, err := eng.Evaluate(ctx, in)
+		runtime.GOMAXPROCS(prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			var gm []string
+			for _, r := range got {
+				gm = append(gm, r.Message)
+			}
+			t.Errorf("parallel=%v: order %s", parallel, strings.Join(gm, ", "))
+		}
 	}
 }
