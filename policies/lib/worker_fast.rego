@@ -17,72 +17,80 @@ import data.ssis.lib.sql
 
 # --- per worker ------------------------------------------------------------------
 
-# info[w] for every worker node w:
-#   healthy      the worker's facts are complete and it passes every per-worker
-#                check of the WRK-* rules (see worker(w))
-#   cfg_missing  facts.worker_cfg_missing(w)
-#   ev           facts.worker_ev(w, key) for each key of facts.worker_keys
-#   ep, host     facts.worker_endpoint(w), and its host (facts.str)
-#   agent_id     facts.worker_agent_id(w), aid_key its names.norm_guid
-#   row          sql.worker_agent(agent_id)
-#   hb           sql.heartbeat_secs(w)
-#   thumb        facts.worker_thumb(w), nthumb its certs.norm_thumb
-#   store        facts.worker_store(w)
-#   mthumb       the MasterHttpsCertThumbprint, normalized (certs.norm_thumb)
-#   svc, acct    facts.service(w, "worker"), and its StartName (facts.str)
-#   own          certs.in_store_or_null(facts.node(w), store, thumb)
-#   vcert        certs.worker_cert(w, store, thumb)
-#   root_mt      certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref)
-#   mcert        certs.lookup(w, ref)
-#   m            per WRK-* rule, what it finds missing of the worker's own
-#                facts (and the deployment facts listed with them; see slow)
-# and, when its facts are complete, the values the passing results show: raw
-# (MasterEndpoint), cnames (names.cert_names(mcert)), lot (the row's
-# LastOnlineTime), readers (the certificate's private key readers), name,
-# version and state (of svc), nb and na (the certificate's NotBefore, NotAfter).
+# info[w] for every worker node w: worker(w), which is
+#   for a healthy worker (complete facts, every per-worker check of the
+#   WRK-* rules passes): healthy true, and the values the passing results
+#   show (see worker(w));
+#   for any other worker, slow(w): healthy false, and
+#     cfg_missing  facts.worker_cfg_missing(w)
+#     ev           facts.worker_ev(w, key) for each key of facts.worker_keys
+#     ep, host     facts.worker_endpoint(w), and its host (facts.str)
+#     agent_id     facts.worker_agent_id(w), aid_key its names.norm_guid
+#     row          sql.worker_agent(agent_id)
+#     hb           sql.heartbeat_secs(w)
+#     thumb        facts.worker_thumb(w), nthumb its certs.norm_thumb
+#     store        facts.worker_store(w)
+#     mthumb       the MasterHttpsCertThumbprint, normalized (certs.norm_thumb)
+#     svc, acct    facts.service(w, "worker"), and its StartName (facts.str)
+#     own          certs.in_store_or_null(facts.node(w), store, thumb)
+#     vcert        certs.worker_cert(w, store, thumb)
+#     root_mt      certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref)
+#     mcert        certs.lookup(w, ref)
+#     m            per WRK-* rule, what it finds missing of the worker's own
+#                  facts (and the deployment facts listed with them; see slow)
+# The keys both have (ev, host, agent_id, aid_key, row, hb, thumb, store,
+# acct) have the same values. (others and others_aid give slow(w) for a
+# healthy worker that the general bodies check.)
 info := {w: worker(w) | some w in facts.worker_nodes}
 
 # worker(w): a worker node whose facts are complete (collected, with a parsed
-# and complete WorkerSettings.config, its worker service, its certificate in
-# its store, the master certificate in its Root store, and registered in
-# SSISDB) from references and a few builtins, with healthy: whether it passes
-# every per-worker check of the WRK-* rules; anything else from the helpers
-# (slow).
+# and complete WorkerSettings.config, its worker service found through the
+# node's service_kinds, its certificate in its store, the master certificate
+# in its Root store, and registered in SSISDB) and that passes every
+# per-worker check of the WRK-* rules, from references and a few builtins:
+#   healthy      true
+#   ev, host, agent_id, aid_key, row, hb, thumb, store, acct   as slow(w)
+#   raw          the MasterEndpoint as written
+#   cnames       names.cert_names(mcert)
+#   lot          the catalog row's LastOnlineTime
+#   readers      the worker certificate's private key readers
+#   nb, na       its NotBefore, NotAfter
+#   name, version, state   of the worker service
+# (cfg_missing is [] for it, and left out.) Any other worker: slow(w).
+#
+# A check that another one implies is left out: the MasterEndpoint host is a
+# non-empty string (endpoint_ok: it is among the certificate's CNs and its
+# norm_host is not empty), AgentId is not empty (its normalized form is a
+# catalog key, never empty), the heartbeat interval is positive (online_b is
+# false for any other), the certificate's key is known (key_ok: it is
+# there). A MasterHttpsCertThumbprint equal to ref is normalized (as ref is),
+# so that certs.same(norm_thumb(it), ref) holds. Facts without service_kinds
+# (written by hand or by an older version) take slow(w).
 worker(w) := {
-	"healthy": healthy,
-	"cfg_missing": [],
+	"healthy": true,
 	"ev": {
 		"MasterEndpoint": {"artifact": art, "key": "MasterEndpoint", "line": l_ep},
 		"MasterHttpsCertThumbprint": {"artifact": art, "key": "MasterHttpsCertThumbprint", "line": l_mt},
 		"WorkerHttpsCertThumbprint": {"artifact": art, "key": "WorkerHttpsCertThumbprint", "line": l_wt},
 		"AgentId": {"artifact": art, "key": "AgentId", "line": l_aid},
 	},
-	"ep": ep,
 	"raw": raw,
-	"host": host,
+	"host": ep.host,
+	"cnames": cert_names(cns, root_mt.san_dns),
 	"agent_id": aid,
 	"aid_key": aid_key,
 	"row": row,
 	"lot": lot,
 	"hb": hb,
 	"thumb": thumb,
-	"nthumb": thumb,
 	"store": store,
-	"mthumb": mthumb,
-	"svc": svc,
 	"acct": acct,
-	"name": name,
+	"readers": readers,
+	"nb": own.not_before,
+	"na": own.not_after,
+	"name": svc.Name,
 	"version": version,
 	"state": state,
-	"own": own,
-	"vcert": own,
-	"readers": readers,
-	"nb": nb,
-	"na": na,
-	"root_mt": root_mt,
-	"mcert": root_mt,
-	"cnames": cert_names(object.get(root_mt, "cns", []), object.get(root_mt, "san_dns", [])),
-	"m": fast_missing,
 } if {
 	# the node and its WorkerSettings.config: collected, parsed, complete
 	nd := input.nodes[w]
@@ -107,18 +115,11 @@ worker(w) := {
 	# the facts the WRK-* rules read, each as its helper reads it
 	ep := s.master_endpoint
 	raw := ep.raw
-	host := ep.host
-	is_string(host)
-	host != ""
-	ref != ""
 	root_mt := nd.certs["LocalMachine/Root"][ref]
-	is_object(root_mt)
-	mthumb := certs.norm_thumb(s.master_thumbprint)
+	cns := root_mt.cns
 	aid := s.agent_id
-	aid != ""
 	aid_key := lower(trim(trim_space(aid), "{}"))
 	hb := s.agent_heartbeat_seconds
-	hb > 0
 	row := agents_by_guid[aid_key][0]
 	lot := row.LastOnlineTime
 
@@ -127,40 +128,33 @@ worker(w) := {
 	regex.match(`^[^ :\x{200e}]+$`, t)
 	thumb := upper(t)
 	store := s.store
-	is_string(store)
 	store != ""
 	own := nd.certs[store][thumb]
-	own.has_private_key != null
-	readers := object.get(own, "private_key_readers", [])
+	readers := own.private_key_readers
 	is_array(readers)
-	nb := own.not_before
-	na := own.not_after
-	svcs := nd.services
-	is_object(svcs)
-	svc := [x | some x in svcs; lower(x.kind) == "worker"][0]
+	svc := nd.services[nd.service_kinds.worker[0]]
 	acct := svc.StartName
 	is_string(acct)
-	name := svc.Name
 	version := svc.version
 	state := svc.State
 
-	# healthy: the worker passes every per-worker check of the WRK-* rules
-	# (the checks of values that most workers share are functions of those
-	# values alone, so that OPA computes them once and looks them up for the
-	# other workers)
-	healthy := [
-		# WRK-MASTERENDPOINT, WRK-ENDPOINT-HOST-IN-MASTER-CERT, WRK-OWN-CERT
-		# (a private key the service account can read), WRK-SERVICE-VERSION
-		shared_ok(object.get(root_mt, "cns", []), ep, own.has_private_key, readers, acct, version, state),
-		# WRK-MASTER-THUMBPRINT
-		mthumb == ref,
-		# WRK-REGISTERED-ENABLED-ONLINE
-		object.get(row, "IsEnabled", false) == true,
-		online_b(hb, lot),
-		# WRK-CERT-VALIDITY: valid for more than 30 days after collection
-		own.not_before_ns <= facts.created_ns,
-		own.not_after_ns > valid_after_ns,
-	] == [true, true, true, true, true, true]
+	# the per-worker checks of the WRK-* rules (the checks of values that
+	# most workers share are functions of those values alone, so that OPA
+	# computes them once and looks them up for the other workers):
+	# WRK-MASTERENDPOINT, WRK-ENDPOINT-HOST-IN-MASTER-CERT, WRK-OWN-CERT
+	# (a private key the service account can read), WRK-SERVICE-VERSION
+	shared_ok(cns, ep, own.has_private_key, readers, acct, version, state)
+
+	# WRK-MASTER-THUMBPRINT
+	s.master_thumbprint == ref
+
+	# WRK-REGISTERED-ENABLED-ONLINE
+	row.IsEnabled == true
+	online_b(hb, lot)
+
+	# WRK-CERT-VALIDITY: valid for more than 30 days after collection
+	own.not_before_ns <= facts.created_ns
+	own.not_after_ns > valid_after_ns
 } else := slow(w)
 
 # shared_ok(cns, ep, has_key, readers, acct, version, state): endpoint_ok,
@@ -229,20 +223,6 @@ online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
 # them alone, so that the workers' equal copies of a certificate share one
 # result).
 cert_names(cns, sans) := names.cert_names({"cns": cns, "san_dns": sans})
-
-# what the WRK-* rules find missing of a worker on the fast path: only
-# deployment facts.
-fast_missing := {
-	"endpoint": [],
-	"host_cert": facts.master_thumbprint_missing,
-	"master_thumb": facts.master_thumbprint_missing,
-	"trusts": facts.master_thumbprint_missing,
-	"own_cert": [],
-	"validity": facts.created_missing,
-	"agentid": [],
-	"service": master_version_missing,
-	"registered": registered_global_missing,
-}
 
 # slow(w): info[w] from the helpers.
 slow(w) := {
@@ -332,7 +312,7 @@ fast if {
 
 # healthy: the workers the WRK-* rules report as passing from their info
 # alone; others: the workers (every worker, unless fast) they check with
-# their general bodies.
+# their general bodies, with slow(w) as their info.
 healthy := ws if {
 	fast
 	ws := {w: i | some w, i in info; i.healthy == true}
@@ -341,7 +321,12 @@ healthy := ws if {
 others := ws if {
 	fast
 	ws := {w: i | some w, i in info; i.healthy == false}
-} else := info
+} else := {w: full(w, i) | some w, i in info}
+
+# full(w, i): slow(w) for the info i of a worker (i itself when it is slow(w)).
+full(w, i) := slow(w) if {
+	i.healthy == true
+} else := i
 
 # WRK-AGENTID-UNIQUE's healthy workers: the healthy workers whose AgentId no
 # other worker has, when every worker's WorkerSettings.config is usable (else
@@ -351,7 +336,7 @@ healthy_aid := ws if {
 	ws := {w: i | some w, i in healthy; not dup_aid_keys[i.aid_key]}
 } else := {}
 
-others_aid := {w: i | some w, i in info; not healthy_aid[w]}
+others_aid := {w: full(w, i) | some w, i in info; not healthy_aid[w]}
 
 # the normalized AgentIds that more than one worker has (sorted, so that
 # equal ones are neighbours).
@@ -424,6 +409,7 @@ peers(aid, w) := [] if {
 } else := [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
 
 # facts.workers_cfg_missing
+# (a healthy worker's info has no cfg_missing: it is [])
 workers_cfg_missing := [m | some w in facts.worker_nodes; some m in info[w].cfg_missing]
 
 # --- SSISDB worker agents ----------------------------------------------------------------

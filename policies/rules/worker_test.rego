@@ -8,6 +8,26 @@ import data.ssis.test.fixtures as fx
 
 endpoint(w, ep) := fx.node_patch(w, {"configs": {"worker": {"worker": {"master_endpoint": ep}}}})
 
+# indexed(inp): the facts inp with each node's service_kinds, as the
+# normalizer writes them (kind -> the names of its services, sorted); the
+# fixtures, like facts written by hand or by an older version, have none.
+indexed(inp) := json.patch(inp, [{"op": "add", "path": ["nodes", n, "service_kinds"], "value": service_kinds(nd)} |
+	some n, nd in inp.nodes
+	is_object(nd)
+])
+
+service_kinds(nd) := {k: sort([n | some n, x in svcs; x.kind == k]) |
+	svcs := object.get(nd, "services", {})
+	is_object(svcs)
+	some s in svcs
+	k := s.kind
+}
+
+# the healthy fixtures with service_kinds
+hx := indexed(fx.healthy)
+
+hx_fci := indexed(fx.healthy_fci)
+
 wset(w, kv) := fx.node_patch(w, {"configs": {"worker": {"worker": kv}}})
 
 wpath := "C:\\Program Files\\Microsoft SQL Server\\150\\DTS\\Binn\\WorkerSettings.config"
@@ -283,18 +303,18 @@ wrk_rules := [
 
 # every healthy worker of the fixtures takes the fast path ...
 test_fast_path_taken if {
-	wf.fast with input as fx.healthy
-	count(wf.healthy) == count(fx.healthy.deployment.worker_nodes) with input as fx.healthy
-	count(wf.others) == 0 with input as fx.healthy
-	wf.fast with input as fx.healthy_fci
-	count(wf.others) == 0 with input as fx.healthy_fci
+	wf.fast with input as hx
+	count(wf.healthy) == count(fx.healthy.deployment.worker_nodes) with input as hx
+	count(wf.others) == 0 with input as hx
+	wf.fast with input as hx_fci
+	count(wf.others) == 0 with input as hx_fci
 }
 
 # ... and yields what the general bodies yield for it
 test_fast_path_same_results if {
 	every name in wrk_rules {
-		fast := worker[name] with input as fx.healthy
-		general := worker[name] with input as fx.healthy with wf.fast as false
+		fast := worker[name] with input as hx
+		general := worker[name] with input as hx with wf.fast as false
 		fast == general
 		count(fast) > 0
 	}
@@ -302,31 +322,88 @@ test_fast_path_same_results if {
 
 test_fast_path_same_results_fci if {
 	every name in wrk_rules {
-		fast := worker[name] with input as fx.healthy_fci
-		general := worker[name] with input as fx.healthy_fci with wf.fast as false
+		fast := worker[name] with input as hx_fci
+		general := worker[name] with input as hx_fci with wf.fast as false
 		fast == general
 	}
 }
 
-# a healthy worker's info from references alone equals the helpers' (slow)
+# a healthy worker's info from references alone: the keys it shares with
+# slow(w) have the same values, and the others are what the helpers give
+# (and nothing else)
 test_info_fast_equals_slow if {
+	shared := {"ev", "host", "agent_id", "aid_key", "row", "hb", "thumb", "store", "acct"}
 	every w in fx.healthy.deployment.worker_nodes {
-		fast := wf.worker(w) with input as fx.healthy
-		slow := wf.slow(w) with input as fx.healthy
+		fast := wf.worker(w) with input as hx
+		slow := wf.slow(w) with input as hx
 		fast.healthy == true
 		slow.healthy == false
-		every k, v in object.remove(slow, ["healthy"]) {
-			fast[k] == v
+		object.keys(fast) == shared | {"healthy", "raw", "cnames", "lot", "readers", "nb", "na", "name", "version", "state"}
+		every k in shared {
+			fast[k] == slow[k]
+		}
+		slow.cfg_missing == []
+		slow.nthumb == fast.thumb
+		fast.raw == slow.ep.raw
+		fast.cnames == names.cert_names(slow.mcert)
+		fast.lot == slow.row.LastOnlineTime
+		fast.readers == wf.key_readers(slow.own)
+		fast.nb == slow.vcert.not_before
+		fast.na == slow.vcert.not_after
+		fast.name == slow.svc.Name
+		fast.version == slow.svc.version
+		fast.state == slow.svc.State
+	}
+}
+
+# facts without service_kinds: every worker's info is slow(w) ...
+test_info_without_service_kinds if {
+	every w in fx.healthy.deployment.worker_nodes {
+		wf.worker(w) == wf.slow(w) with input as fx.healthy
+	}
+	count(wf.healthy) == 0 with input as fx.healthy
+}
+
+# ... and the WRK-* results are the same as with them
+test_results_without_service_kinds if {
+	every inp in [
+		fx.healthy,
+		fx.healthy_fci,
+		wset("WRK2", {"master_thumbprint": fx.ca_t}),
+		wset("WRK2", {"agent_id": lower(fx.agent1)}),
+		svc("WRK1", {"State": "Stopped"}),
+		svc("WRK1", {"version": "140", "Name": "SSISScaleOutWorker140"}),
+		fx.set(["nodes", "WRK1", "services"], {}),
+		fx.missing("WRK1", "services"),
+		fx.not_collected("WRK2"),
+		agent_row(1, "IsEnabled", false),
+		my_cert("WRK1", fx.w1t, {"has_private_key": false}),
+		fx.set(["deployment", "master_thumbprint"], ""),
+	] {
+		every name in wrk_rules {
+			rs := worker[name] with input as inp
+			rs == worker[name] with input as indexed(inp)
 		}
 	}
 }
 
-# a worker that fails one check takes the general path
+# a worker that fails one check takes the general path, with slow(w) as its info
 test_info_unhealthy_worker if {
-	inp := wset("WRK2", {"master_thumbprint": fx.ca_t})
+	inp := indexed(wset("WRK2", {"master_thumbprint": fx.ca_t}))
 	wf.fast with input as inp
 	object.keys(wf.others) == {"WRK2"} with input as inp
 	object.keys(wf.healthy) == {"WRK1"} with input as inp
+	wf.info.WRK2 == wf.slow("WRK2") with input as inp
+}
+
+# without the deployment facts (fast), every worker takes the general path
+# with slow(w) as its info, healthy or not
+test_others_not_fast if {
+	inp := indexed(wset("WRK2", {"master_thumbprint": fx.ca_t}))
+	wf.info.WRK1.healthy == true with input as inp
+	wf.others == {w: wf.slow(w) | some w in ["WRK1", "WRK2"]} with input as inp with wf.fast as false
+	wf.others_aid == {w: wf.slow(w) | some w in ["WRK1", "WRK2"]} with input as inp with wf.fast as false
+	count(wf.healthy) == 0 with input as inp with wf.fast as false
 }
 
 # wf.online is sql.agent_online for RFC 3339 times a second or more inside the
@@ -353,12 +430,13 @@ test_cert_names_as_names if {
 
 # a cloned worker's AgentId takes both clones (only) to the general path
 test_dup_aid_keys if {
-	inp := wset("WRK2", {"agent_id": sprintf("{%s}", [upper(fx.agent1)])})
+	inp := indexed(wset("WRK2", {"agent_id": sprintf("{%s}", [upper(fx.agent1)])}))
 	wf.dup_aid_keys == {lower(fx.agent1)} with input as inp
 	count(wf.healthy_aid) == 0 with input as inp
 	object.keys(wf.others_aid) == {"WRK1", "WRK2"} with input as inp
-	count(wf.dup_aid_keys) == 0 with input as fx.healthy
-	object.keys(wf.healthy_aid) == {"WRK1", "WRK2"} with input as fx.healthy
+	wf.others_aid.WRK1 == wf.slow("WRK1") with input as inp
+	count(wf.dup_aid_keys) == 0 with input as hx
+	object.keys(wf.healthy_aid) == {"WRK1", "WRK2"} with input as hx
 }
 
 # wf.agents_by_guid is sql.agents_by_guid: one row per AgentId, and (by the
