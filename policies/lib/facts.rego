@@ -157,10 +157,18 @@ master_port_of(name) := get(master_cfg(name), ["master", "port"], 0)
 # --- services --------------------------------------------------------------
 
 # services(name, kind): the node's services of that kind (master, worker, sql...),
-# sorted by name.
-# (kind is always a non-empty literal, so a service without a kind, which
-# get() would give "", never matches: s.kind is read directly.)
-services(name, kind) := [s |
+# sorted by name: through the node's service_kinds (kind -> the names of its
+# services, sorted, as the normalizer writes it), else (facts without it,
+# written by hand or by an older version) from its services.
+# (kind is always a non-empty lower-case literal, so a service without a
+# kind, which get() would give "", never matches: s.kind is read directly.)
+services(name, kind) := [s | some n in object.get(ks, kind, []); s := svcs[n]] if {
+	nd := input.nodes[name]
+	ks := nd.service_kinds
+	is_object(ks)
+	svcs := nd.services
+	is_object(svcs)
+} else := [s |
 	svcs := input.nodes[name].services
 	is_object(svcs)
 	some n in sort(object.keys(svcs))
@@ -170,6 +178,10 @@ services(name, kind) := [s |
 
 # service(name, kind): the first one, or null.
 service(name, kind) := s if {
+	# (the first name service_kinds lists, when there is one)
+	nd := input.nodes[name]
+	s := nd.services[nd.service_kinds[kind][0]]
+} else := s if {
 	ss := services(name, kind)
 	count(ss) > 0
 	s := ss[0]

@@ -4,6 +4,7 @@ import data.ssis.lib.certs
 import data.ssis.lib.facts
 import data.ssis.lib.names
 import data.ssis.lib.sql
+import data.ssis.test.fixtures as fx
 
 test_host_eq if {
 	names.host_eq_in("aglsn", "AGLSN.contoso.com", "contoso.com")
@@ -107,4 +108,88 @@ test_firewall_ports if {
 	not facts.fw_allows({"Enabled": true, "Direction": "Outbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["8391"]}, 8391)
 	not facts.fw_allows({"Enabled": true, "Direction": "Inbound", "Action": "Block", "Protocol": "TCP", "LocalPort": ["8391"]}, 8391)
 	not facts.fw_allows({"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "UDP", "LocalPort": ["8391"]}, 8391)
+}
+
+# --- service_kinds ---------------------------------------------------------------
+
+# indexed(inp): the facts inp with each node's service_kinds, as the
+# normalizer writes them (kind -> the names of its services, sorted); the
+# fixtures, like facts written by hand or by an older version, have none.
+indexed(inp) := json.patch(inp, [{"op": "add", "path": ["nodes", n, "service_kinds"], "value": service_kinds(nd)} |
+	some n, nd in inp.nodes
+	is_object(nd)
+])
+
+service_kinds(nd) := {k: sort([n | some n, x in svcs; x.kind == k]) |
+	svcs := object.get(nd, "services", {})
+	is_object(svcs)
+	some s in svcs
+	k := s.kind
+}
+
+svc_of(name, kind) := {"Name": name, "StartName": sprintf("CONTOSO\\%s", [lower(name)]), "State": "Running", "kind": kind, "version": "150"}
+
+# facts.services, facts.service and sql.worker_account give the same with
+# service_kinds as without, for nodes with no, one and several services of
+# a kind (sorted in byte order), without services, and not collected
+test_service_kinds_same_results if {
+	multi := fx.set(["nodes", "WRK1", "services"], {
+		"b": svc_of("b", "worker"),
+		"SSISScaleOutWorker150": svc_of("SSISScaleOutWorker150", "worker"),
+		"a": svc_of("a", "worker"),
+		"A": svc_of("A", "master"),
+		"x": object.remove(svc_of("x", "other"), ["StartName"]),
+	})
+	no_acct := fx.node_patch("WRK2", {"services": {"SSISScaleOutWorker150": {"StartName": null}}})
+	every inp in [
+		fx.healthy,
+		fx.healthy_fci,
+		multi,
+		no_acct,
+		fx.set(["nodes", "WRK1", "services"], {}),
+		fx.set(["nodes", "WRK1", "services"], null),
+		fx.missing("WRK1", "services"),
+		fx.not_collected("WRK2"),
+	] {
+		every n, _ in inp.nodes {
+			every kind in ["master", "worker", "sql", "ssis", "cluster", "other"] {
+				ss := facts.services(n, kind) with input as inp
+				ss == facts.services(n, kind) with input as indexed(inp)
+				s := facts.service(n, kind) with input as inp
+				s == facts.service(n, kind) with input as indexed(inp)
+			}
+			a := sql.worker_account(n) with input as inp
+			a == sql.worker_account(n) with input as indexed(inp)
+		}
+	}
+
+	# (and the index is read: sorted, the first is the service)
+	facts.services("WRK1", "worker") == [svc_of("SSISScaleOutWorker150", "worker"), svc_of("a", "worker"), svc_of("b", "worker")] with input as indexed(multi)
+	sql.worker_account("WRK1") == "CONTOSO\\ssisscaleoutworker150" with input as indexed(multi)
+	sql.worker_account("WRK2") == "" with input as indexed(no_acct)
+	facts.service("WRK1", "ssis") == null with input as indexed(multi)
+}
+
+# the index, when there is one, is what the facts helpers read
+test_service_kinds_read if {
+	inp := json.patch(indexed(fx.healthy), [{"op": "add", "path": ["nodes", "WRK1", "service_kinds"], "value": {"worker": []}}])
+	facts.service("WRK1", "worker") == null with input as inp
+	facts.services("WRK1", "worker") == [] with input as inp
+	count(facts.services("WRK2", "worker")) == 1 with input as inp
+}
+
+# every rule's results are the same with service_kinds as without
+test_service_kinds_same_rule_results if {
+	every inp in [
+		fx.healthy,
+		fx.healthy_fci,
+		fx.node_patch("WRK1", {"services": {"SSISScaleOutWorker150": {"State": "Stopped", "StartName": "CONTOSO\\other"}}}),
+		fx.set(["nodes", "SQLN1", "services"], {}),
+		fx.missing("WRK1", "services"),
+		fx.not_collected("WRK2"),
+	] {
+		plain := data.ssis.main.results with input as inp
+		plain == data.ssis.main.results with input as indexed(inp)
+		count(plain) > 0
+	}
 }

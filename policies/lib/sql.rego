@@ -198,9 +198,14 @@ integrated_keyword(lc) if contains(lc, "trusted_connection")
 # --- principals --------------------------------------------------------------------
 
 # worker_account(w): the StartName of the node's worker service
-# (facts.service(w, "worker")) when it is a string, else "". One pass over the
+# (facts.service(w, "worker")) when it is a string, else "": the first one
+# the node's service_kinds lists; without service_kinds, one pass over the
 # node's services when it has exactly one worker service (then the first).
 worker_account(w) := a if {
+	nd := input.nodes[w]
+	a := nd.services[nd.service_kinds.worker[0]].StartName
+	is_string(a)
+} else := a if {
 	svcs := input.nodes[w].services
 	is_object(svcs)
 	ws := [x | some x in svcs; lower(x.kind) == "worker"]

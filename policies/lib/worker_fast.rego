@@ -44,8 +44,8 @@ import data.ssis.lib.sql
 info := {w: worker(w) | some w in facts.worker_nodes}
 
 # worker(w): a worker node whose facts are complete (collected, with a parsed
-# and complete WorkerSettings.config, its worker service found through the
-# node's service_kinds, its certificate in its store, the master certificate
+# and complete WorkerSettings.config, its worker service, its certificate in
+# its store, the master certificate
 # in its Root store, and registered in SSISDB) and that passes every
 # per-worker check of the WRK-* rules, from references and a few builtins:
 #   healthy      true
@@ -64,8 +64,7 @@ info := {w: worker(w) | some w in facts.worker_nodes}
 # catalog key, never empty), the heartbeat interval is positive (online_b is
 # false for any other), the certificate's key is known (key_ok: it is
 # there). A MasterHttpsCertThumbprint equal to ref is normalized (as ref is),
-# so that certs.same(norm_thumb(it), ref) holds. Facts without service_kinds
-# (written by hand or by an older version) take slow(w).
+# so that certs.same(norm_thumb(it), ref) holds.
 worker(w) := {
 	"healthy": true,
 	"ev": {
@@ -132,7 +131,7 @@ worker(w) := {
 	own := nd.certs[store][thumb]
 	readers := own.private_key_readers
 	is_array(readers)
-	svc := nd.services[nd.service_kinds.worker[0]]
+	svc := facts.service(w, "worker")
 	acct := svc.StartName
 	is_string(acct)
 	version := svc.version
