@@ -17,38 +17,40 @@ import data.ssis.lib.sql
 
 # --- per worker ------------------------------------------------------------------
 
-# info[w] for every worker node w: worker(w), which is
-#   for a healthy worker (complete facts, every per-worker check of the
-#   WRK-* rules passes): healthy true, and the values the passing results
-#   show (see worker(w));
-#   for any other worker, slow(w): healthy false, and
-#     cfg_missing  facts.worker_cfg_missing(w)
-#     ev           facts.worker_ev(w, key) for each key of facts.worker_keys
-#     ep, host     facts.worker_endpoint(w), and its host (facts.str)
-#     agent_id     facts.worker_agent_id(w), aid_key its names.norm_guid
-#     row          sql.worker_agent(agent_id)
-#     hb           sql.heartbeat_secs(w)
-#     thumb        facts.worker_thumb(w), nthumb its certs.norm_thumb
-#     store        facts.worker_store(w)
-#     mthumb       the MasterHttpsCertThumbprint, normalized (certs.norm_thumb)
-#     svc, acct    facts.service(w, "worker"), and its StartName (facts.str)
-#     own          certs.in_store_or_null(facts.node(w), store, thumb)
-#     vcert        certs.worker_cert(w, store, thumb)
-#     root_mt      certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref)
-#     mcert        certs.lookup(w, ref)
-#     m            per WRK-* rule, what it finds missing of the worker's own
-#                  facts (and the deployment facts listed with them; see slow)
+# info[w] for every worker node w: fast_info[w] for a healthy worker
+# (complete facts, every per-worker check of the WRK-* rules passes: the
+# values the passing results show), else slow(w) (slow_info[w]):
+#   cfg_missing  facts.worker_cfg_missing(w)
+#   ev           facts.worker_ev(w, key) for each key of facts.worker_keys
+#   ep, host     facts.worker_endpoint(w), and its host (facts.str)
+#   agent_id     facts.worker_agent_id(w), aid_key its names.norm_guid
+#   row          sql.worker_agent(agent_id)
+#   hb           sql.heartbeat_secs(w)
+#   thumb        facts.worker_thumb(w), nthumb its certs.norm_thumb
+#   store        facts.worker_store(w)
+#   mthumb       the MasterHttpsCertThumbprint, normalized (certs.norm_thumb)
+#   svc, acct    facts.service(w, "worker"), and its StartName (facts.str)
+#   own          certs.in_store_or_null(facts.node(w), store, thumb)
+#   vcert        certs.worker_cert(w, store, thumb)
+#   root_mt      certs.in_store_or_null(facts.node(w), "LocalMachine/Root", ref)
+#   mcert        certs.lookup(w, ref)
+#   m            per WRK-* rule, what it finds missing of the worker's own
+#                facts (and the deployment facts listed with them; see slow)
 # The keys both have (ev, host, agent_id, aid_key, row, hb, thumb, store,
-# acct) have the same values. (others and others_aid give slow(w) for a
-# healthy worker that the general bodies check.)
-info := {w: worker(w) | some w in facts.worker_nodes}
+# acct) have the same values. (The rules read fast_info through healthy, and
+# slow(w) through others and others_aid; info itself only for a worker's
+# AgentId evidence.)
+info := object.union(slow_info, fast_info)
 
-# worker(w): a worker node whose facts are complete (collected, with a parsed
-# and complete WorkerSettings.config, its worker service, its certificate in
-# its store, the master certificate
-# in its Root store, and registered in SSISDB) and that passes every
-# per-worker check of the WRK-* rules, from references and a few builtins:
-#   healthy      true
+# slow_info: slow(w) for the workers that are not healthy.
+slow_info := {w: slow(w) | some w in facts.worker_nodes; not fast_info[w]}
+
+# fast_info[w] for a worker node w whose facts are complete (collected, with
+# a parsed and complete WorkerSettings.config, its worker service, its
+# certificate in its store, the master certificate in its Root store, and
+# registered in SSISDB) and that passes every per-worker check of the WRK-*
+# rules, from references and a few builtins (one comprehension, no call per
+# worker):
 #   ev, host, agent_id, aid_key, row, hb, thumb, store, acct   as slow(w)
 #   raw          the MasterEndpoint as written
 #   cnames       names.cert_names(mcert)
@@ -56,7 +58,7 @@ info := {w: worker(w) | some w in facts.worker_nodes}
 #   readers      the worker certificate's private key readers
 #   nb, na       its NotBefore, NotAfter
 #   name, version, state   of the worker service
-# (cfg_missing is [] for it, and left out.) Any other worker: slow(w).
+# (cfg_missing is [] for it, and left out.)
 #
 # A check that another one implies is left out: the MasterEndpoint host is a
 # non-empty string (endpoint_ok: it is among the certificate's CNs and its
@@ -65,8 +67,7 @@ info := {w: worker(w) | some w in facts.worker_nodes}
 # false for any other), the certificate's key is known (key_ok: it is
 # there). A MasterHttpsCertThumbprint equal to ref is normalized (as ref is),
 # so that certs.same(norm_thumb(it), ref) holds.
-worker(w) := {
-	"healthy": true,
+fast_info := {w: {
 	"ev": {
 		"MasterEndpoint": {"artifact": art, "key": "MasterEndpoint", "line": l_ep},
 		"MasterHttpsCertThumbprint": {"artifact": art, "key": "MasterHttpsCertThumbprint", "line": l_mt},
@@ -90,7 +91,9 @@ worker(w) := {
 	"name": svc.Name,
 	"version": version,
 	"state": state,
-} if {
+} |
+	some w in facts.worker_nodes
+
 	# the node and its WorkerSettings.config: collected, parsed, complete
 	nd := input.nodes[w]
 	nd.collected == true
@@ -154,7 +157,7 @@ worker(w) := {
 	# WRK-CERT-VALIDITY: valid for more than 30 days after collection
 	own.not_before_ns <= facts.created_ns
 	own.not_after_ns > valid_after_ns
-} else := slow(w)
+}
 
 # shared_ok(cns, ep, has_key, readers, acct, version, state): endpoint_ok,
 # key_ok and service_ok in one call (one lookup for the workers that share
@@ -225,7 +228,6 @@ cert_names(cns, sans) := names.cert_names({"cns": cns, "san_dns": sans})
 
 # slow(w): info[w] from the helpers.
 slow(w) := {
-	"healthy": false,
 	"cfg_missing": cm,
 	"ev": {k: facts.cfg_ev(w, "WorkerSettings.config", cfg, k) | some k in facts.worker_keys},
 	"ep": ep,
@@ -312,20 +314,13 @@ fast if {
 # healthy: the workers the WRK-* rules report as passing from their info
 # alone; others: the workers (every worker, unless fast) they check with
 # their general bodies, with slow(w) as their info.
-healthy := ws if {
+healthy := fast_info if {
 	fast
-	ws := {w: i | some w, i in info; i.healthy == true}
 } else := {}
 
-others := ws if {
+others := slow_info if {
 	fast
-	ws := {w: i | some w, i in info; i.healthy == false}
-} else := {w: full(w, i) | some w, i in info}
-
-# full(w, i): slow(w) for the info i of a worker (i itself when it is slow(w)).
-full(w, i) := slow(w) if {
-	i.healthy == true
-} else := i
+} else := {w: slow(w) | some w in facts.worker_nodes}
 
 # WRK-AGENTID-UNIQUE's healthy workers: the healthy workers whose AgentId no
 # other worker has, when every worker's WorkerSettings.config is usable (else
@@ -335,7 +330,7 @@ healthy_aid := ws if {
 	ws := {w: i | some w, i in healthy; not dup_aid_keys[i.aid_key]}
 } else := {}
 
-others_aid := {w: full(w, i) | some w, i in info; not healthy_aid[w]}
+others_aid := {w: slow(w) | some w in facts.worker_nodes; not healthy_aid[w]}
 
 # the normalized AgentIds that more than one worker has (sorted, so that
 # equal ones are neighbours).
@@ -345,7 +340,7 @@ dup_aid_keys := {k |
 	k == aid_keys[n - 1]
 }
 
-aid_keys := sort([k | some i in info; k := i.aid_key; k != ""])
+aid_keys := sort([k | some src in [fast_info, slow_info]; some i in src; k := i.aid_key; k != ""])
 
 # node_ok(w): facts.node_missing(w, _) is [] by its first body (the node is
 # collected and nothing of it is missing).
@@ -408,8 +403,8 @@ peers(aid, w) := [] if {
 } else := [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
 
 # facts.workers_cfg_missing
-# (a healthy worker's info has no cfg_missing: it is [])
-workers_cfg_missing := [m | some w in facts.worker_nodes; some m in info[w].cfg_missing]
+# (a healthy worker's is [])
+workers_cfg_missing := [m | some w in facts.worker_nodes; some m in slow_info[w].cfg_missing]
 
 # --- SSISDB worker agents ----------------------------------------------------------------
 
@@ -467,7 +462,7 @@ agent_heartbeat(a) := hb if {
 } else := 60
 
 # normalized AgentId -> sql.heartbeat_secs of the first worker with it.
-hb_by_key := {i.aid_key: i.hb | some i in info; i.aid_key != ""} if {
+hb_by_key := {i.aid_key: i.hb | some src in [fast_info, slow_info]; some i in src; i.aid_key != ""} if {
 	aids_unique
 } else := {k: sql.heartbeat_secs(ws[0]) | some k, ws in sql.workers_by_guid}
 

@@ -316,17 +316,18 @@ test_fast_path_same_results_fci if {
 	}
 }
 
-# a healthy worker's info from references alone: the keys it shares with
-# slow(w) have the same values, and the others are what the helpers give
-# (and nothing else)
+# a healthy worker's info from references alone (fast_info): the keys it
+# shares with slow(w) have the same values, and the others are what the
+# helpers give (and nothing else)
 test_info_fast_equals_slow if {
 	shared := {"ev", "host", "agent_id", "aid_key", "row", "hb", "thumb", "store", "acct"}
+	object.keys(wf.fast_info) == {w | some w in fx.healthy.deployment.worker_nodes} with input as hx
+	count(wf.slow_info) == 0 with input as hx
 	every w in fx.healthy.deployment.worker_nodes {
-		fast := wf.worker(w) with input as hx
+		fast := wf.fast_info[w] with input as hx
 		slow := wf.slow(w) with input as hx
-		fast.healthy == true
-		slow.healthy == false
-		object.keys(fast) == shared | {"healthy", "raw", "cnames", "lot", "readers", "nb", "na", "name", "version", "state"}
+		fast == wf.info[w] with input as hx
+		object.keys(fast) == shared | {"raw", "cnames", "lot", "readers", "nb", "na", "name", "version", "state"}
 		every k in shared {
 			fast[k] == slow[k]
 		}
@@ -347,8 +348,8 @@ test_info_fast_equals_slow if {
 # facts without service_kinds (by hand, or from an older version): the same
 # info ...
 test_info_without_service_kinds if {
-	plain := wf.info with input as fx.healthy
-	plain == wf.info with input as hx
+	plain := wf.fast_info with input as fx.healthy
+	plain == wf.fast_info with input as hx
 	count(wf.healthy) == 2 with input as fx.healthy
 }
 
@@ -382,13 +383,15 @@ test_info_unhealthy_worker if {
 	object.keys(wf.others) == {"WRK2"} with input as inp
 	object.keys(wf.healthy) == {"WRK1"} with input as inp
 	wf.info.WRK2 == wf.slow("WRK2") with input as inp
+	object.keys(wf.slow_info) == {"WRK2"} with input as inp
+	wf.info.WRK1 == wf.fast_info.WRK1 with input as inp
 }
 
 # without the deployment facts (fast), every worker takes the general path
 # with slow(w) as its info, healthy or not
 test_others_not_fast if {
 	inp := indexed(wset("WRK2", {"master_thumbprint": fx.ca_t}))
-	wf.info.WRK1.healthy == true with input as inp
+	wf.fast_info.WRK1 with input as inp
 	wf.others == {w: wf.slow(w) | some w in ["WRK1", "WRK2"]} with input as inp with wf.fast as false
 	wf.others_aid == {w: wf.slow(w) | some w in ["WRK1", "WRK2"]} with input as inp with wf.fast as false
 	count(wf.healthy) == 0 with input as inp with wf.fast as false
