@@ -411,12 +411,21 @@ workers_cfg_missing := [m | some w in facts.worker_nodes; some m in slow_info[w]
 # sql.agents_by_guid, built with fewer expressions when every catalog row's
 # WorkerAgentId is a string whose normalized form no other row has (the
 # common case: one row per agent).
-agents_by_guid := {k: [rows[i]] | some i, k in keys; k != ""} if {
-	rows := sql.rows(sql.prim, "ssisdb_worker_agents")
-	keys := [lower(trim(trim_space(id), "{}")) | some a in rows; id := a.WorkerAgentId; is_string(id)]
-	count(keys) == count(rows)
-	count({k | some k in keys}) == count(keys)
+agents_by_guid := {k: [agent_rows[i]] | some i, k in agent_keys; k != ""} if {
+	agents_one_per_key
 } else := sql.agents_by_guid
+
+agent_rows := sql.rows(sql.prim, "ssisdb_worker_agents")
+
+# the catalog rows' normalized WorkerAgentIds (of the rows where it is a string)
+agent_keys := [lower(trim(trim_space(id), "{}")) | some a in agent_rows; id := a.WorkerAgentId; is_string(id)]
+
+# every catalog row's WorkerAgentId is a string whose normalized form no
+# other row has (agent_keys[i] is agent_rows[i]'s)
+agents_one_per_key if {
+	count(agent_keys) == count(agent_rows)
+	count({k | some k in agent_keys}) == count(agent_keys)
+}
 
 # sql.worker_agent(aid) for k = names.norm_guid(aid).
 agent_row(k) := a if {
@@ -432,9 +441,18 @@ agent_problems(hb, a) := [] if {
 
 agents_artifact := sql.artifact(sql.prim, "ssisdb_worker_agents")
 
-# sql.online_agents
-online_agents := sort([n |
-	some a in sql.rows(sql.prim, "ssisdb_worker_agents")
+# sql.online_agents: from the healthy workers' catalog rows when every row is
+# one (a row per normalized AgentId, each the row of one healthy worker, whose
+# checks found it enabled and online with that worker's heartbeat, which
+# hb_by_key gives for it when no two workers share an AgentId), with a string
+# MachineName (what online_name gives for it); else row by row.
+online_agents := sort(ns) if {
+	agents_one_per_key
+	aids_unique
+	ns := [m | some i in fast_info; m := i.row.MachineName; is_string(m)]
+	count(ns) == count(agent_rows)
+} else := sort([n |
+	some a in agent_rows
 	n := online_name(a)
 ])
 

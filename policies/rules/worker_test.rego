@@ -449,6 +449,40 @@ test_agents_by_guid_as_sql if {
 	count(wf.agents_by_guid) > 0 with input as fx.healthy
 }
 
+# wf.online_agents is sql.online_agents: from the healthy workers' rows, and
+# row by row when a row is not a healthy worker's (disabled, offline, with
+# another heartbeat, not a string MachineName, a row without a worker, two
+# rows or two workers with one AgentId)
+test_online_agents_as_sql if {
+	row := fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows[0]
+	every inp in [
+		fx.healthy,
+		fx.healthy_fci,
+		agent_row(1, "IsEnabled", false),
+		agent_row(0, "LastOnlineTime", "2026-11-27T09:50:00Z"),
+		agent_row(0, "LastOnlineTime", "2026-11-27 09:59:00"),
+		agent_row(1, "MachineName", 7),
+		agent_row(1, "MachineName", null),
+		wset("WRK1", {"agent_heartbeat_seconds": 1}),
+		wset("WRK1", {"agent_heartbeat_seconds": 0}),
+		agents([row]),
+		agents(array.concat(fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows, [object.union(row, {"WorkerAgentId": "11111111-2222-3333-4444-555555555555", "MachineName": "WRK9"})])),
+		agents(array.concat(fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows, [object.union(row, {"WorkerAgentId": ""})])),
+		agents(array.concat(fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows, [row])),
+		wset("WRK2", {"agent_id": lower(fx.agent1)}),
+		fx.not_collected("WRK2"),
+		agents([]),
+	] {
+		want := sql.online_agents with input as inp
+		want == wf.online_agents with input as inp
+		want == wf.online_agents with input as indexed(inp)
+	}
+
+	# (the healthy workers' rows, without looking at a row on its own)
+	wf.online_agents == ["WRK1", "WRK2"] with input as hx with wf.online_name as "X"
+	wf.online_agents == ["X", "X"] with input as agent_row(1, "MachineName", null) with wf.online_name as "X"
+}
+
 # the checks of shared values: false (not undefined) when one fails
 test_shared_checks if {
 	wf.service_ok(fx.healthy.deployment.master_version, "Running") with input as fx.healthy
