@@ -325,12 +325,18 @@ others := slow_info if {
 # WRK-AGENTID-UNIQUE's healthy workers: the healthy workers whose AgentId no
 # other worker has, when every worker's WorkerSettings.config is usable (else
 # the rule cannot tell that no other worker has it); others_aid: the rest.
-healthy_aid := ws if {
+healthy_aid := healthy if {
+	# (the common case: no worker has another's AgentId)
+	count(workers_cfg_missing) == 0
+	aids_unique
+} else := ws if {
 	count(workers_cfg_missing) == 0
 	ws := {w: i | some w, i in healthy; not dup_aid_keys[i.aid_key]}
 } else := {}
 
-others_aid := {w: slow(w) | some w in facts.worker_nodes; not healthy_aid[w]}
+others_aid := {} if {
+	count(healthy_aid) == count(facts.worker_nodes)
+} else := {w: slow(w) | some w in facts.worker_nodes; not healthy_aid[w]}
 
 # the normalized AgentIds that more than one worker has (sorted, so that
 # equal ones are neighbours).
@@ -395,7 +401,14 @@ ref_artifact_located := certs.cert_artifact(l.node, "LocalMachine/Root", ref) if
 # --- agent ids -------------------------------------------------------------------------
 
 # every worker's normalized AgentId is its own (the common case): no worker has peers.
-aids_unique if count(dup_aid_keys) == 0
+# (at once when every worker is healthy: their AgentIds, each normalized and
+# not empty, are as many as they)
+aids_unique if {
+	count(slow_info) == 0
+	count({i.aid_key | some i in fast_info}) == count(fast_info)
+} else if {
+	count(dup_aid_keys) == 0
+}
 
 # [o | some o in object.get(facts.workers_by_agent_id, names.norm_guid(aid), []); o != w]
 peers(aid, w) := [] if {
@@ -404,7 +417,9 @@ peers(aid, w) := [] if {
 
 # facts.workers_cfg_missing
 # (a healthy worker's is [])
-workers_cfg_missing := [m | some w in facts.worker_nodes; some m in slow_info[w].cfg_missing]
+workers_cfg_missing := [] if {
+	count(slow_info) == 0
+} else := [m | some w in facts.worker_nodes; some m in slow_info[w].cfg_missing]
 
 # --- SSISDB worker agents ----------------------------------------------------------------
 

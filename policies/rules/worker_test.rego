@@ -1,5 +1,6 @@
 package ssis.test.worker
 
+import data.ssis.lib.facts
 import data.ssis.lib.names
 import data.ssis.lib.sql
 import data.ssis.lib.worker_fast as wf
@@ -428,6 +429,34 @@ test_dup_aid_keys if {
 	wf.others_aid.WRK1 == wf.slow("WRK1") with input as inp
 	count(wf.dup_aid_keys) == 0 with input as hx
 	object.keys(wf.healthy_aid) == {"WRK1", "WRK2"} with input as hx
+}
+
+# wf.aids_unique: no two workers' AgentIds are the same (normalized);
+# wf.workers_cfg_missing is facts.workers_cfg_missing; healthy_aid and
+# others_aid split the workers by dup_aid_keys
+test_aids_and_cfg_missing if {
+	every inp in [
+		fx.healthy,
+		fx.healthy_fci,
+		wset("WRK2", {"agent_id": sprintf("{%s}", [upper(fx.agent1)])}),
+		wset("WRK2", {"agent_id": lower(fx.agent1), "master_thumbprint": fx.ca_t}),
+		wset("WRK2", {"master_thumbprint": fx.ca_t}),
+		wset("WRK2", {"agent_id": ""}),
+		fx.parse_error("WRK1", "worker"),
+		fx.not_collected("WRK2"),
+	] {
+		every x in [inp, indexed(inp)] {
+			dup := wf.dup_aid_keys with input as x
+			u := {b | b := wf.aids_unique} with input as x
+			u == {b | b := count(dup) == 0; b}
+			cm := wf.workers_cfg_missing with input as x
+			cm == facts.workers_cfg_missing with input as x
+			h := wf.healthy with input as x
+			want := {w: i | count(cm) == 0; some w, i in h; not dup[i.aid_key]}
+			want == wf.healthy_aid with input as x
+			object.keys(wf.others_aid) == {w | some w in fx.healthy.deployment.worker_nodes; not want[w]} with input as x
+		}
+	}
 }
 
 # wf.agents_by_guid is sql.agents_by_guid: one row per AgentId, and (by the
