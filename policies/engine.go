@@ -313,15 +313,22 @@ func (e *Engine) Evaluate(ctx context.Context, input ast.Value) ([]reports.Resul
 	if err != nil {
 		return nil, err
 	}
-	return collect(parts)
+	out, err := collect(parts)
+	for i := range parts {
+		if parts[i].dec != nil {
+			parts[i].dec.release()
+		}
+	}
+	return out, err
 }
 
 // part is what the results of one query decode to (decoder).
 type part struct {
 	results []reports.Result
 	keys    []sortKey
-	err     error // the query failed, or one of its results breaks the contract
-	joinErr error // the first result with an unknown rule or status
+	err     error    // the query failed, or one of its results breaks the contract
+	joinErr error    // the first result with an unknown rule or status
+	dec     *decoder // whose buffers results and keys are
 }
 
 // collect returns the results of the parts, sorted as SortResults sorts

@@ -65,6 +65,9 @@ func BenchmarkDecode(b *testing.B) {
 					if _, err := collect(parts); err != nil {
 						b.Fatal(err)
 					}
+					for _, p := range parts {
+						p.dec.release()
+					}
 				}
 				b.ReportMetric(float64(processCPU()-start)/float64(n)/1e6, "cpu-ms/op")
 			})

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -134,15 +135,38 @@ type decoder struct {
 	evidence []reports.Evidence
 }
 
-// newDecoder returns a decoder for n results (a capacity, not a limit).
-func newDecoder(rules map[string]*ruleJoin, n int) *decoder {
-	d := &decoder{rules: rules, results: make([]reports.Result, 0, n), keys: make([]sortKey, 0, n)}
+// decoders are the decoders not in use: an evaluation's results are
+// copied out of its decoders (collect), whose buffers the next evaluation
+// reuses.
+var decoders = sync.Pool{New: func() any {
+	d := &decoder{}
 	d.resultFn = d.visitResult
 	d.subjectFn = d.visitSubject
 	d.evidenceFn = d.visitEvidence
 	d.fixFn = d.visitFix
 	d.plainFn = d.visitPlain
 	return d
+}}
+
+// newDecoder returns a decoder for n results (a capacity, not a limit).
+func newDecoder(rules map[string]*ruleJoin, n int) *decoder {
+	d := decoders.Get().(*decoder)
+	d.rules = rules
+	if cap(d.results) < n {
+		d.results, d.keys = make([]reports.Result, 0, n), make([]sortKey, 0, n)
+	}
+	return d
+}
+
+// release clears d's results (which hold the values of an evaluation)
+// and returns it to decoders. The block of evidence is kept: its unused
+// end is cut into the next results' evidence, apart from what earlier
+// results hold.
+func (d *decoder) release() {
+	clear(d.results)
+	d.results, d.keys = d.results[:0], d.keys[:0]
+	d.rules, d.joinErr = nil, nil
+	decoders.Put(d)
 }
 
 // add decodes the result x, the next one, and joins it with its rule's
@@ -159,13 +183,13 @@ func (d *decoder) add(x ast.Value) error {
 	return nil
 }
 
-// done returns the results and their sort keys, sorted.
-func (d *decoder) done() ([]reports.Result, []sortKey) {
+// done returns the part decoded: the results and their sort keys, sorted.
+func (d *decoder) done() part {
 	for i := range d.keys {
 		d.keys[i].r = &d.results[i]
 	}
 	sortKeys(d.keys)
-	return d.results, d.keys
+	return part{results: d.results, keys: d.keys, joinErr: d.joinErr, dec: d}
 }
 
 // join fills in r's metadata (title, severity unless the result has its

@@ -143,9 +143,7 @@ func (e *Engine) eval(ctx context.Context, input ast.Value) ([]part, error) {
 		if err := forMembers(v, d.add); err != nil {
 			return nil, fmt.Errorf("%s: %w", errContract, err)
 		}
-		p := part{joinErr: d.joinErr}
-		p.results, p.keys = d.done()
-		return []part{p}, nil
+		return []part{d.done()}, nil
 	}
 	parts := make([]part, len(e.units))
 	next := make(chan int)
@@ -193,9 +191,7 @@ func (u *unit) decode(v ast.Value, joins map[string]*ruleJoin) part {
 			return part{err: fmt.Errorf("%s: %s: %w", errContract, u.ref, err)}
 		}
 	}
-	p := part{joinErr: d.joinErr}
-	p.results, p.keys = d.done()
-	return p
+	return d.done()
 }
 
 func (u *unit) eval(ctx context.Context, c *ast.Compiler, input ast.Value) (ast.Value, error) {

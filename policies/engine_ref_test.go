@@ -109,6 +109,13 @@ func TestEvaluateLikeReference(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	ctx := context.Background()
 	eng := loadEngine(t)
+	// every result set, checked again at the end: the decoders' buffers an
+	// evaluation reuses hold nothing of the results handed out before
+	type done struct {
+		name      string
+		got, want []reports.Result
+	}
+	var all []done
 	for _, c := range []struct {
 		n      int
 		broken bool
@@ -121,6 +128,7 @@ func TestEvaluateLikeReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			name := fmt.Sprintf("nodes=%d broken=%v serial=%v", c.n, c.broken, serial(ctx))
+			all = append(all, done{name, got, want})
 			if len(got) == 0 || !reflect.DeepEqual(got, want) {
 				t.Errorf("%s: %d results, reference %d, or they differ", name, len(got), len(want))
 				for i := range min(len(got), len(want)) {
@@ -130,6 +138,11 @@ func TestEvaluateLikeReference(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+	for _, d := range all {
+		if !reflect.DeepEqual(d.got, d.want) {
+			t.Errorf("%s: the results changed after later evaluations", d.name)
 		}
 	}
 }
