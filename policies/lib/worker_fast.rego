@@ -63,9 +63,9 @@ slow_info := {w: slow(w) | some w in facts.worker_nodes; not fast_info[w]}
 # A check that another one implies is left out: the MasterEndpoint host is a
 # non-empty string (endpoint_ok: it is among the certificate's CNs and its
 # norm_host is not empty), AgentId is not empty (its normalized form is a
-# catalog key, never empty), the heartbeat interval is positive (online_b is
-# false for any other), the certificate's key is known (key_ok: it is
-# there). A MasterHttpsCertThumbprint equal to ref is normalized (as ref is),
+# catalog key, never empty), the heartbeat interval is positive (online_b,
+# whose check is inline, is false for any other), the certificate's key is
+# known (key_ok: it is there). A MasterHttpsCertThumbprint equal to ref is normalized (as ref is),
 # so that certs.same(norm_thumb(it), ref) holds.
 fast_info := {w: {
 	"ev": {
@@ -92,6 +92,13 @@ fast_info := {w: {
 	"version": version,
 	"state": state,
 } |
+	# (the deployment's values, read once: a reference to a rule costs more
+	# than one to a variable)
+	mt := ref
+	created := facts.created_ns
+	valid_after := valid_after_ns
+	by_guid := agents_by_guid
+
 	some w in facts.worker_nodes
 
 	# the node and its WorkerSettings.config: collected, parsed, complete
@@ -117,12 +124,12 @@ fast_info := {w: {
 	# the facts the WRK-* rules read, each as its helper reads it
 	ep := s.master_endpoint
 	raw := ep.raw
-	root_mt := nd.certs["LocalMachine/Root"][ref]
+	root_mt := nd.certs["LocalMachine/Root"][mt]
 	cns := root_mt.cns
 	aid := s.agent_id
 	aid_key := lower(trim(trim_space(aid), "{}"))
 	hb := s.agent_heartbeat_seconds
-	row := agents_by_guid[aid_key][0]
+	row := by_guid[aid_key][0]
 	lot := row.LastOnlineTime
 
 	# (the thumbprint needs no normalizing beyond upper case)
@@ -148,15 +155,21 @@ fast_info := {w: {
 	shared_ok(cns, ep, own.has_private_key, readers, acct, version, state)
 
 	# WRK-MASTER-THUMBPRINT
-	s.master_thumbprint == ref
+	s.master_thumbprint == mt
 
 	# WRK-REGISTERED-ENABLED-ONLINE
 	row.IsEnabled == true
-	online_b(hb, lot)
+
+	# (online_b(hb, lot), inline)
+	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
+	t_lot := time.parse_rfc3339_ns(lot)
+	t_lot > 0
+	t_lot <= created
+	t_lot >= online_since(hb)
 
 	# WRK-CERT-VALIDITY: valid for more than 30 days after collection
-	own.not_before_ns <= facts.created_ns
-	own.not_after_ns > valid_after_ns
+	own.not_before_ns <= created
+	own.not_after_ns > valid_after
 }
 
 # shared_ok(cns, ep, has_key, readers, acct, version, state): endpoint_ok,
@@ -209,8 +222,8 @@ valid_after_ns := (facts.created_ns + (30 * certs.ns_per_day)) + 1000000000
 # can make the difference).
 online(hb, lot) if online_b(hb, lot)
 
-# online(hb, lot), false instead of undefined (one call: the workers' info
-# and online_name share its results)
+# online(hb, lot), false instead of undefined (fast_info has its body inline;
+# test_fast_info_online_as_online_b)
 online_b(hb, lot) if {
 	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
 	t := time.parse_rfc3339_ns(lot)

@@ -415,6 +415,29 @@ test_online_as_sql if {
 	}
 }
 
+# fast_info's inline online check is online_b's: a worker with a
+# LastOnlineTime is healthy exactly when online_b(its heartbeat, it)
+test_fast_info_online_as_online_b if {
+	hb := fx.healthy.nodes.WRK1.configs.worker.worker.agent_heartbeat_seconds
+	every lot in [
+		"2026-11-27T09:59:00Z", "2026-11-27T09:57:01.5+00:00", "2026-11-27T10:00:00Z", "2026-11-27T09:59:00.4170000+00:00",
+		"2026-11-27T09:57:00Z", "2026-11-27T09:56:59Z", "2026-11-27T10:00:01Z", "2026-11-27T11:00:00+01:00",
+		"2026-11-27 09:59:00", "2026-11-27T09:59:00", "1969-12-31T23:59:59Z", "", 7, null,
+	] {
+		inp := indexed(agent_row(0, "LastOnlineTime", lot))
+		healthy := object.keys(wf.fast_info) with input as inp
+		is_healthy := "WRK1" in healthy
+		is_healthy == wf.online_b(hb, lot) with input as inp
+	}
+	lot1 := fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows[0].LastOnlineTime
+	every hb2 in [60, 1, 0, -60, "60"] {
+		inp := indexed(wset("WRK1", {"agent_heartbeat_seconds": hb2}))
+		healthy := object.keys(wf.fast_info) with input as inp
+		is_healthy := "WRK1" in healthy
+		is_healthy == wf.online_b(hb2, lot1) with input as inp
+	}
+}
+
 test_cert_names_as_names if {
 	wf.cert_names(["a", 1, "b"], ["c"]) == names.cert_names({"cns": ["a", 1, "b"], "san_dns": ["c"]})
 	wf.cert_names([], []) == []
