@@ -12,8 +12,10 @@ import data.ssis.lib.worker_fast as wf
 # Each per-worker rule has two bodies: one for the healthy workers
 # (wf.healthy: complete facts, every per-worker check passes, the deployment
 # facts are there), which builds the passing result from the worker's facts
-# read once per query (wf.info) with no helper call, and the general one for
-# every other worker. The passing results of both are the same (see
+# read once per query (wf.fast_info) with no helper call, and the general one
+# for every other worker. (A healthy body reads the deployment's values it
+# shows once, before its loop: a reference to a rule costs more than one to a
+# variable.) The passing results of both are the same (see
 # test_fast_path_same_results in worker_test.rego).
 
 # METADATA
@@ -34,6 +36,7 @@ import data.ssis.lib.worker_fast as wf
 #   remediation: Set MasterEndpoint to https://<master DNS name>:<port> in WorkerSettings.config and restart the worker service.
 #   tags: [configuration, worker]
 wrk_masterendpoint contains r if {
+	want := wf.endpoint_want
 	some w, wi in wf.healthy
 	r := {
 		"rule": "WRK-MASTERENDPOINT",
@@ -41,7 +44,7 @@ wrk_masterendpoint contains r if {
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
 		"message": sprintf("%s: MasterEndpoint %s addresses the master role.", [w, wi.raw]),
 		"observed": wi.raw,
-		"expected": wf.endpoint_want,
+		"expected": want,
 		"missing": [],
 		"evidence": [wi.ev.MasterEndpoint],
 		"fix": null,
@@ -89,16 +92,18 @@ wrk_masterendpoint contains r if {
 #     issue a new master certificate that carries the endpoint's host.
 #   tags: [certificate, tls, worker]
 wrk_endpoint_host_in_master_cert contains r if {
+	ref := wf.ref
+	subject_ev := wf.ref_subject_ev
 	some w, wi in wf.healthy
 	r := {
 		"rule": "WRK-ENDPOINT-HOST-IN-MASTER-CERT",
 		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"message": sprintf("%s: the master certificate %s names the MasterEndpoint host %s.", [w, wf.ref, wi.host]),
+		"message": sprintf("%s: the master certificate %s names the MasterEndpoint host %s.", [w, ref, wi.host]),
 		"observed": wi.host,
 		"expected": wi.cnames,
 		"missing": [],
-		"evidence": [wi.ev.MasterEndpoint, wf.ref_subject_ev],
+		"evidence": [wi.ev.MasterEndpoint, subject_ev],
 		"fix": null,
 	}
 }
@@ -140,14 +145,15 @@ wrk_endpoint_host_in_master_cert contains r if {
 #   remediation: Set MasterHttpsCertThumbprint to the master's SSLCertThumbprint and restart the worker service.
 #   tags: [certificate, worker]
 wrk_master_thumbprint contains r if {
+	ref := wf.ref
 	some w, wi in wf.healthy
 	r := {
 		"rule": "WRK-MASTER-THUMBPRINT",
 		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterHttpsCertThumbprint"},
-		"message": sprintf("%s expects the master certificate %s.", [w, wf.ref]),
-		"observed": wf.ref,
-		"expected": wf.ref,
+		"message": sprintf("%s expects the master certificate %s.", [w, ref]),
+		"observed": ref,
+		"expected": ref,
 		"missing": [],
 		"evidence": [wi.ev.MasterHttpsCertThumbprint],
 		"fix": null,
@@ -190,16 +196,17 @@ wrk_master_thumbprint contains r if {
 #   remediation: Import SSISScaleOutMaster.cer (the master certificate's public part) into the worker's LocalMachine\Root and restart the worker.
 #   tags: [certificate, worker]
 wrk_trusts_master_cert contains r if {
+	ref := wf.ref
 	some w, _ in wf.healthy
 	r := {
 		"rule": "WRK-TRUSTS-MASTER-CERT",
 		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "LocalMachine/Root/master-certificate"},
-		"message": sprintf("%s trusts the master certificate %s.", [w, wf.ref]),
+		"message": sprintf("%s trusts the master certificate %s.", [w, ref]),
 		"observed": true,
 		"expected": true,
 		"missing": [],
-		"evidence": [{"artifact": sprintf("nodes/%s/certs/LocalMachine/Root/%s.cer", [w, wf.ref])}],
+		"evidence": [{"artifact": sprintf("nodes/%s/certs/LocalMachine/Root/%s.cer", [w, ref])}],
 		"fix": null,
 	}
 }
@@ -405,6 +412,7 @@ wrk_agentid_unique contains r if {
 #   remediation: Start the worker service (startup type Automatic); upgrade the worker to the master's version when they differ.
 #   tags: [service, version, worker]
 wrk_service_version contains r if {
+	expected := wf.service_expected
 	some w, wi in wf.healthy
 	r := {
 		"rule": "WRK-SERVICE-VERSION",
@@ -412,7 +420,7 @@ wrk_service_version contains r if {
 		"subject": {"kind": "worker", "node": w, "object": "service:SSISScaleOutWorker"},
 		"message": sprintf("%s runs %s, the master's version.", [w, wi.name]),
 		"observed": service_observed_of(wi.name, wi.version, wi.state),
-		"expected": wf.service_expected,
+		"expected": expected,
 		"missing": [],
 		"evidence": [{"artifact": sprintf("nodes/%s/services.json", [w]), "key": sprintf("%s.State", [wi.name])}],
 		"fix": null,
@@ -458,6 +466,7 @@ wrk_service_version contains r if {
 #     and start its service if it is not reporting.
 #   tags: [worker, ssisdb]
 wrk_registered_enabled_online contains r if {
+	agents_artifact := wf.agents_artifact
 	some w, wi in wf.healthy
 	r := {
 		"rule": "WRK-REGISTERED-ENABLED-ONLINE",
@@ -467,7 +476,7 @@ wrk_registered_enabled_online contains r if {
 		"observed": wi.row,
 		"expected": registered_expected(wi.hb),
 		"missing": [],
-		"evidence": [wi.ev.AgentId, {"artifact": wf.agents_artifact, "key": wi.agent_id}],
+		"evidence": [wi.ev.AgentId, {"artifact": agents_artifact, "key": wi.agent_id}],
 		"fix": null,
 	}
 }
