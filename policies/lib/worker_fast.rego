@@ -42,8 +42,11 @@ import data.ssis.lib.sql
 # AgentId evidence.)
 info := object.union(slow_info, fast_info)
 
-# slow_info: slow(w) for the workers that are not healthy.
-slow_info := {w: slow(w) | some w in facts.worker_nodes; not fast_info[w]}
+# slow_info: slow(w) for the workers that are not healthy (none when all are:
+# fast_info's workers are worker nodes, which are distinct).
+slow_info := {} if {
+	count(fast_info) == count(facts.worker_nodes)
+} else := {w: slow(w) | some w in facts.worker_nodes; not fast_info[w]}
 
 # fast_info[w] for a worker node w whose facts are complete (collected, with
 # a parsed and complete WorkerSettings.config, its worker service, its
@@ -99,7 +102,8 @@ fast_info := {w: {
 	valid_after := valid_after_ns
 	by_guid := agents_by_guid
 
-	some w in facts.worker_nodes
+	# (the workers with a worker service, and it)
+	some w, svc in worker_svcs
 
 	# the node and its WorkerSettings.config: collected, parsed, complete
 	nd := input.nodes[w]
@@ -141,7 +145,6 @@ fast_info := {w: {
 	own := nd.certs[store][thumb]
 	readers := own.private_key_readers
 	is_array(readers)
-	svc := facts.service(w, "worker")
 	acct := svc.StartName
 	is_string(acct)
 	version := svc.version
@@ -307,6 +310,22 @@ slow(w) := {
 	own := certs.in_store_or_null(facts.node(w), store, thumb)
 	vcert := certs.worker_cert(w, store, thumb)
 	mcert := certs.lookup(w, ref)
+}
+
+# worker_svcs[w]: facts.service(w, "worker") for every worker node w that has
+# one: through the nodes' service_kinds when every worker node has it and a
+# worker service there, else by facts.service.
+worker_svcs := svcs if {
+	svcs := {w: svc |
+		some w in facts.worker_nodes
+		nd := input.nodes[w]
+		svc := nd.services[nd.service_kinds.worker[0]]
+	}
+	count(svcs) == count(facts.worker_nodes)
+} else := {w: svc |
+	some w in facts.worker_nodes
+	svc := facts.service(w, "worker")
+	svc != null
 }
 
 # --- fast and general paths ----------------------------------------------------------

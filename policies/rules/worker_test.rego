@@ -377,6 +377,27 @@ test_results_without_service_kinds if {
 	}
 }
 
+# wf.worker_svcs: facts.service(w, "worker") of the workers that have one,
+# with service_kinds and without
+test_worker_svcs_as_facts if {
+	every inp in [
+		fx.healthy,
+		fx.healthy_fci,
+		svc("WRK1", {"State": "Stopped"}),
+		fx.set(["nodes", "WRK1", "services"], {}),
+		fx.set(["nodes", "WRK1", "services", "SSISScaleOutWorker140"], object.union(fx.healthy.nodes.WRK1.services.SSISScaleOutWorker150, {"Name": "SSISScaleOutWorker140", "version": "140"})),
+		fx.missing("WRK1", "services"),
+		fx.not_collected("WRK2"),
+		fx.remove(["nodes", "WRK2"]),
+	] {
+		every x in [inp, indexed(inp)] {
+			want := {w: s | some w in fx.healthy.deployment.worker_nodes; s := facts.service(w, "worker"); s != null} with input as x
+			want == wf.worker_svcs with input as x
+		}
+	}
+	count(wf.worker_svcs) == 2 with input as hx
+}
+
 # a worker that fails one check takes the general path, with slow(w) as its info
 test_info_unhealthy_worker if {
 	inp := indexed(wset("WRK2", {"master_thumbprint": fx.ca_t}))
