@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +41,7 @@ func members(out []ast.Value, v ast.Value) []ast.Value {
 		}
 	case ast.Object:
 		keys := x.Keys()
-		sort.Slice(keys, func(i, j int) bool { return keys[i].Value.Compare(keys[j].Value) < 0 })
+		slices.SortFunc(keys, func(a, b *ast.Term) int { return a.Value.Compare(b.Value) })
 		for _, k := range keys {
 			out = append(out, x.Get(k).Value)
 		}
