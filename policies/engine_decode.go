@@ -115,9 +115,9 @@ const (
 type decoder struct {
 	rules map[string]*ruleJoin
 	// The results decoded, the sort key of each (pos: the index in
-	// results; r: set by done, which sorts them), and the first result whose rule or status
-	// is unknown: it is reported only if no result of any query breaks
-	// the contract.
+	// results; r: set by done, which sorts them), and the first result
+	// whose rule or status is unknown: it is reported only if no result
+	// of any query breaks the contract.
 	results []reports.Result
 	keys    []sortKey
 	joinErr error
@@ -158,14 +158,15 @@ func newDecoder(rules map[string]*ruleJoin, n int) *decoder {
 	return d
 }
 
-// release clears d's results (which hold the values of an evaluation)
-// and returns it to decoders. The block of evidence is kept: its unused
-// end is cut into the next results' evidence, apart from what earlier
-// results hold.
+// release clears d's results and fields (which hold values of an
+// evaluation) and returns it to decoders. The block of evidence is kept:
+// its unused end is cut into the next results' evidence, apart from what
+// earlier results hold.
 func (d *decoder) release() {
 	clear(d.results)
 	d.results, d.keys = d.results[:0], d.keys[:0]
 	d.rules, d.joinErr = nil, nil
+	d.rf, d.sf, d.ef, d.ff = [nResultFields]ast.Value{}, [4]ast.Value{}, [3]ast.Value{}, [3]ast.Value{}
 	decoders.Put(d)
 }
 
