@@ -16,8 +16,10 @@ import (
 // entrypoint is the concatenation of every rule document below
 // data.ssis.rules (results := [r | some fam, name; some r in
 // data.ssis.rules[fam][name]]), so each family data.ssis.rules.<fam> is
-// evaluated by its own prepared query, up to GOMAXPROCS at a time, and the
-// results are concatenated in the same order. (Per family, not per rule:
+// evaluated by its own prepared query, up to GOMAXPROCS at a time, its
+// results decoded and their sort keys sorted on the same goroutine, and
+// the families' results are merged as the sort of their concatenation in
+// the same order would order them (collect). (Per family, not per rule:
 // the helpers a family's rules share are computed once per query, and one
 // query per rule cost more CPU than the second core gave back.) A fleet
 // scan, which already evaluates one deployment per core, asks for the
