@@ -477,7 +477,8 @@ test_dup_aid_keys if {
 
 # wf.aids_unique: no two workers' AgentIds are the same (normalized);
 # wf.workers_cfg_missing is facts.workers_cfg_missing; healthy_aid and
-# others_aid split the workers by dup_aid_keys
+# others_aid split the workers by dup_aid_keys; hb_by_key is the heartbeat
+# of the first worker with each AgentId
 test_aids_and_cfg_missing if {
 	every inp in [
 		fx.healthy,
@@ -499,6 +500,8 @@ test_aids_and_cfg_missing if {
 			want := {w: i | count(cm) == 0; some w, i in h; not dup[i.aid_key]}
 			want == wf.healthy_aid with input as x
 			object.keys(wf.others_aid) == {w | some w in fx.healthy.deployment.worker_nodes; not want[w]} with input as x
+			hbs := {k: sql.heartbeat_secs(ws[0]) | some k, ws in sql.workers_by_guid} with input as x
+			hbs == wf.hb_by_key with input as x
 		}
 	}
 }
