@@ -52,8 +52,8 @@ slow_info := {} if {
 # a parsed and complete WorkerSettings.config, its worker service, its
 # certificate in its store, the master certificate in its Root store, and
 # registered in SSISDB) and that passes every per-worker check of the WRK-*
-# rules, from references and a few builtins (one comprehension, no call per
-# worker):
+# rules, from references and a few builtins (one comprehension: no function
+# call per worker but those of values that most workers share):
 #   ev, host, agent_id, aid_key, row, hb, thumb, store, acct   as slow(w)
 #   raw          the MasterEndpoint as written
 #   cnames       names.cert_names(mcert)
@@ -68,8 +68,9 @@ slow_info := {} if {
 # norm_host is not empty), AgentId is not empty (its normalized form is a
 # catalog key, never empty), the heartbeat interval is positive (online_b,
 # whose check is inline, is false for any other), the certificate's key is
-# known (key_ok: it is there). A MasterHttpsCertThumbprint equal to ref is normalized (as ref is),
-# so that certs.same(norm_thumb(it), ref) holds.
+# known (key_ok: it is there). A MasterHttpsCertThumbprint equal to ref is
+# normalized (as ref is), so that certs.same(norm_thumb(it), ref) holds.
+# (Facts without nodes.<N>.service_kinds take the same path: worker_svcs.)
 fast_info := {w: {
 	"ev": {
 		"MasterEndpoint": {"artifact": art, "key": "MasterEndpoint", "line": l_ep},
