@@ -51,8 +51,9 @@ type Engine struct {
 	digest   string
 	// units are the rule documents below data.ssis.rules, each evaluated
 	// by its own query when one evaluation runs on several cores.
-	units []*unit
-	order []int // indexes of units, in the order they start (startOrder)
+	units     []*unit
+	groupsMu  sync.Mutex
+	groupsByN map[int][]*group // groupUnits for n cores, by n
 }
 
 // Embedded returns the embedded policy files, tests included.
@@ -234,7 +235,6 @@ func compile(ctx context.Context, srcs []Source, skip []ast.StageID) (*Engine, e
 	}
 	e.query = q
 	e.units = ruleUnits(c)
-	e.order = startOrder(e.units)
 	return e, nil
 }
 

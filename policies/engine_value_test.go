@@ -274,8 +274,8 @@ func TestDecodeErrors(t *testing.T) {
 	}
 }
 
-// The parallel evaluation (one query per rule family) gives the results of
-// the one entrypoint query.
+// The parallel evaluation (the rule families in one group per core) gives
+// the results of the one entrypoint query, for any number of cores.
 func TestParallelEvaluationLikeSerial(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	ctx := context.Background()
@@ -302,16 +302,22 @@ func TestParallelEvaluationLikeSerial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	par, err := eng.Evaluate(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ser, err := eng.Evaluate(WithSerialEvaluation(ctx), in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(par) == 0 || !reflect.DeepEqual(par, ser) {
-		t.Fatalf("parallel evaluation: %d results, serial: %d, or they differ", len(par), len(ser))
+	for _, procs := range []int{2, 3, 4, len(eng.units), len(eng.units) + 3} {
+		runtime.GOMAXPROCS(procs)
+		par, err := eng.Evaluate(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(par) == 0 || !reflect.DeepEqual(par, ser) {
+			t.Fatalf("GOMAXPROCS %d: parallel evaluation: %d results, serial: %d, or they differ", procs, len(par), len(ser))
+		}
+		if got := len(eng.groups(procs)); got != min(procs, len(eng.units)) {
+			t.Errorf("GOMAXPROCS %d: %d groups", procs, got)
+		}
 	}
 }
 

@@ -1,5 +1,10 @@
 # Rules about SSISDB in an Always On availability group, read from the SQL
 # Server replicas (AG-wide state from the primary's result sets).
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 2.2
 package ssis.rules.ag
 
 import data.ssis.lib.facts

@@ -1,4 +1,9 @@
 # Rules about the Scale Out state recorded in SSISDB (read on the primary).
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 1
 package ssis.rules.cat
 
 import data.ssis.lib.certs

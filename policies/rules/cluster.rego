@@ -1,4 +1,9 @@
 # Rules about the Windows Server failover cluster and the master role.
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 1
 package ssis.rules.cluster
 
 import data.ssis.lib.cluster

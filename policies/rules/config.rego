@@ -1,4 +1,9 @@
 # Rules about the Scale Out configuration files themselves.
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 1.8
 package ssis.rules.config
 
 import data.ssis.lib.facts

@@ -1,5 +1,10 @@
 # Rules of the FCI variant: SSISDB on a SQL Server failover cluster instance,
 # the master service inside the SQL Server role.
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 0.1
 package ssis.rules.fci
 
 import data.ssis.lib.certs

@@ -1,5 +1,10 @@
 # Rules about Scale Out package execution logging
 # (##MS_SSISLogDBWorkerAgentLogin## and the logging connection).
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 2.1
 package ssis.rules.log
 
 import data.ssis.lib.facts

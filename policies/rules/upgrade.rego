@@ -1,6 +1,11 @@
 # Readiness rules of the pre-upgrade profile (shared/spec/rules.md, reference §4 U01–U12).
 # Every rule yields nothing unless input.params.profile is "pre-upgrade"; the
 # target version is input.params.target_version as a version folder (160).
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 0.1
 package ssis.rules.upgrade
 
 import data.ssis.lib.cluster

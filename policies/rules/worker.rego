@@ -1,5 +1,10 @@
 # Rules about the Scale Out Worker nodes: WorkerSettings.config, the master
 # certificate as the workers see it, the worker certificate and service.
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 11.9
 package ssis.rules.worker
 
 import data.ssis.lib.certs
