@@ -3,7 +3,9 @@ package policies
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime/debug"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -73,6 +75,34 @@ func BenchmarkDecode(b *testing.B) {
 				b.ReportMetric(float64(processCPU()-start)/float64(n)/1e6, "cpu-ms/op")
 			})
 		}
+	}
+}
+
+// BenchmarkFamily measures each rule family alone, in one query, on the
+// 100-node synthetic deployment, with the binary's GC setting (GOGC 400,
+// see scan.TuneGC): the numbers the families' package METADATA weights are
+// taken from (go test -run '^$' -bench Family -cpu 1 ./policies, on a quiet
+// machine). It reports the weight each family declares beside its time.
+func BenchmarkFamily(b *testing.B) {
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
+	ctx := context.Background()
+	eng := loadEngine(b)
+	in := synthInput(b, 100, false)
+	for _, u := range eng.units {
+		b.Run(u.fam, func(b *testing.B) {
+			q, err := rego.New(rego.Query(u.ref), rego.Compiler(eng.compiler)).PrepareForEval(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := q.Eval(ctx, rego.EvalParsedInput(in), evalKeepAST); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(u.weight, "weight")
+		})
 	}
 }
 
