@@ -88,11 +88,25 @@ acct_of(n) := a if {
 	a := macct[n]
 } else := facts.master_account(n)
 
-# wclean: the worker nodes collected with nothing missing whose
-# WorkerSettings.config parsed with every key and has an artifact, with that
-# configuration (read by reference, once per query, for the per-worker maps
-# below).
-wclean := {w: cfg |
+# wfast: the workers in the common case, with what MASTER-TRUSTS-EVERY-WORKER
+# and MASTER-CFG-PORT-CONSISTENT read of their WorkerSettings.config, in one
+# pass by reference (no function call) once per query. A worker is in it when
+# it is collected with nothing missing, its WorkerSettings.config parsed with
+# every key and has an artifact, the lines of WorkerHttpsCertThumbprint and
+# MasterEndpoint are known, the thumbprint is a non-empty string of hex digits
+# only (certs.norm_thumb then only upper-cases it; a trim is cheaper than a
+# regex) and the MasterEndpoint has a port. Its value is then both its
+# certs.worker_trust entry (thumb, missing, ev) and the parts of its
+# worker_port entry (ep, port, and the evidence pev); every other worker gets
+# what the general helpers give (trust_other, worker_port_rest).
+wfast := {w: {
+	"thumb": upper(t),
+	"missing": [],
+	"ev": {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": tl},
+	"ep": ep,
+	"port": port,
+	"pev": {"artifact": a, "key": "MasterEndpoint", "line": ml},
+} |
 	some w in facts.worker_nodes
 	nd := input.nodes[w]
 	nd.collected == true
@@ -102,47 +116,63 @@ wclean := {w: cfg |
 	count(cfg.missing_keys) == 0
 	a := cfg.artifact
 	a != ""
+	lines := cfg.lines
+	tl := lines.WorkerHttpsCertThumbprint
+	tl > 0
+	ml := lines.MasterEndpoint
+	ml > 0
+	wcfg := cfg.worker
+	t := wcfg.worker_thumbprint
+	is_string(t)
+	t != ""
+	trim(t, "0123456789ABCDEFabcdef") == ""
+	ep := wcfg.master_endpoint
+	port := ep.port
 }
+
+# all_fast: every worker is in wfast (the rest maps are then {} at once).
+all_fast if count(wfast) == count(facts.worker_nodes)
 
 # certs.worker_trust split by whether the worker's certificate thumbprint is
 # known (missing == []: it is then not empty) or not, for
-# MASTER-TRUSTS-EVERY-WORKER (masters x workers results). trust_common is
-# certs.worker_trust_common from wclean for thumbprints that certs.norm_thumb
-# only upper-cases (no space, colon or U+200E); the other workers get what
-# certs.worker_trust gives them.
-trust_common := {w: {"thumb": wt, "missing": [], "ev": {"artifact": cfg.artifact, "key": "WorkerHttpsCertThumbprint", "line": line}} |
-	some w, cfg in wclean
-	line := cfg.lines.WorkerHttpsCertThumbprint
-	line > 0
-	t := cfg.worker.worker_thumbprint
-	is_string(t)
-	t != ""
-	not regex.match(`[ :\x{200e}]`, t)
-	wt := upper(t)
-}
-
+# MASTER-TRUSTS-EVERY-WORKER (masters x workers results): wfast (whose values
+# hold more than the certs.worker_trust entry: the rule reads thumb and ev),
+# and the other workers with what certs.worker_trust gives them.
 trust_other := {} if {
-	count(trust_common) == count(facts.worker_nodes)
+	all_fast
 } else := {w: {"thumb": wt, "missing": certs.worker_trust_missing(w, wt), "ev": certs.worker_trust_ev(w)} |
 	some w in facts.worker_nodes
-	not trust_common[w]
+	not wfast[w]
 	wt := certs.norm_thumb(certs.worker_thumb_raw(w))
 }
 
-trust_known := trust_common if {
+trust_known := wfast if {
 	count(trust_other) == 0
-} else := object.union(trust_common, {w: wi | some w, wi in trust_other; count(wi.missing) == 0})
+} else := object.union(wfast, {w: wi | some w, wi in trust_other; count(wi.missing) == 0})
 
 trust_unknown := {w: wi | some w, wi in trust_other; count(wi.missing) > 0}
 
-# trust_absent: per master node whose LocalMachine\Root is known, the workers
-# of trust_known whose thumbprint is not a key of an object in that store
-# (only masters with such workers; certs.master_trusts then looks for another
-# spelling). The store's keys once per master instead of a lookup per pair.
+# trust_empty: {thumb: {}} for each thumbprint of trust_known. A master's
+# LocalMachine\Root store object.subset of it holds every known worker's
+# certificate as an object under its own key: one builtin per master instead
+# of a lookup per worker (object.subset compares an object value with {} by
+# recursing into it, which holds vacuously, and anything else by equality).
+trust_empty := {wi.thumb: {} | some wi in trust_known}
+
+# trusts_all(st): st (a master's LocalMachine\Root) holds every known worker's
+# certificate under its own key.
+trusts_all(st) if object.subset(st, trust_empty)
+
+# trust_absent: per master node whose LocalMachine\Root is known but does not
+# hold every known worker's certificate under its own key, the workers of
+# trust_known whose thumbprint is not a key of an object in that store
+# (certs.master_trusts then looks for another spelling). The store's keys
+# once per such master instead of a lookup per pair.
 trust_absent := {n: ws |
 	some n, mr in certs.master_root
 	count(mr.missing) == 0
 	st := mr.store
+	not trusts_all(st)
 	absent := trust_thumbs - {k | some k, v in st; is_object(v)}
 	count(absent) > 0
 	ws := {w: wi | some w, wi in trust_known; absent[wi.thumb]}
@@ -150,29 +180,52 @@ trust_absent := {n: ws |
 
 trust_thumbs := {wi.thumb | some wi in trust_known}
 
-# worker_port: per worker what MASTER-CFG-PORT-CONSISTENT reads of its
-# MasterEndpoint: why it cannot be compared (missing), the endpoint (ep: the
-# parsed object, or whatever the file holds there, else null), its port (0
-# when absent) and the evidence.
-worker_port := worker_port_common if {
-	count(worker_port_common) == count(facts.worker_nodes)
-} else := object.union(worker_port_common, worker_port_other)
+# The strings of the pass results of MASTER-TRUSTS-EVERY-WORKER, made with a
+# few builtin calls per master node instead of three per (master, worker)
+# pair (a builtin call costs more than indexing an array): trust_list is
+# trust_known as [worker, entry] pairs (in key order), and per master node
+# whose LocalMachine\Root is known and holds every known worker's certificate
+# under its own key (trusts_all), trust_lines holds, by the index of
+# trust_list, the message ("msg"), the evidence artifact ("art") and the
+# subject object ("obj") of its result with each worker. Each array is one
+# string joined with "\n" and split again; it is used only when the split
+# gives back as many strings as were joined, that is when no part holds a
+# "\n" (else the rule makes the strings per pair).
+trust_list := [[w, wi] | some w, wi in trust_known]
 
-# the common case, by reference (no function call): the node is collected
-# with nothing missing, its WorkerSettings.config parsed with every key, and
-# the MasterEndpoint's line and port are known.
-worker_port_common := {w: {"missing": mpm, "ep": ep, "port": port, "ev": {"artifact": cfg.artifact, "key": "MasterEndpoint", "line": line}} |
-	mpm := facts.master_port_missing
-	some w, cfg in wclean
-	line := cfg.lines.MasterEndpoint
-	line > 0
-	ep := cfg.worker.master_endpoint
-	port := ep.port
+# " trusts the certificate <thumb> of worker <w>." per worker of trust_list
+trust_tails := [concat("", [" trusts the certificate ", x[1].thumb, " of worker ", x[0], "."]) | some x in trust_list]
+
+trust_thumb_list := [x[1].thumb | some x in trust_list]
+
+# "worker:<w>" per worker of trust_list
+trust_objs := objs if {
+	objs := split(concat("", ["worker:", concat("\nworker:", [x[0] | some x in trust_list])]), "\n")
+	count(objs) == count(trust_list)
 }
 
-worker_port_other := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": worker_ev(w, "MasterEndpoint")} |
+trust_lines := {n: {"msg": msgs, "art": arts, "obj": trust_objs} |
+	some n, mr in certs.master_root
+	count(mr.missing) == 0
+	trusts_all(mr.store)
+	msgs := split(concat("", [n, concat(concat("", ["\n", n]), trust_tails)]), "\n")
+	count(msgs) == count(trust_list)
+	pre := concat("", ["nodes/", n, "/certs/LocalMachine/Root/"])
+	arts := split(concat("", [pre, concat(concat("", [".cer\n", pre]), trust_thumb_list), ".cer"]), "\n")
+	count(arts) == count(trust_list)
+}
+
+# worker_port_rest: per worker not in wfast what MASTER-CFG-PORT-CONSISTENT
+# reads of its MasterEndpoint: why it cannot be compared (missing), the
+# endpoint (ep: the parsed object, or whatever the file holds there, else
+# null), its port (0 when absent) and the evidence (ev). (A worker of wfast
+# has missing facts.master_port_missing, and ep, port and the evidence pev
+# from wfast.)
+worker_port_rest := {} if {
+	all_fast
+} else := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": worker_ev(w, "MasterEndpoint")} |
 	some w in facts.worker_nodes
-	not worker_port_common[w]
+	not wfast[w]
 	ep := worker_endpoint(w)
 }
 

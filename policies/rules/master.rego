@@ -402,22 +402,45 @@ master_schannel_clientauth contains r if {
 #   remediation: Import the worker's SSISScaleOutWorker.cer into LocalMachine\Root of the master node, then restart the worker service.
 #   tags: [certificate, worker]
 master_trusts_every_worker contains r if {
-	# the common case, by reference: both known, the worker's certificate
-	# under its own (normalized) key in the master's LocalMachine\Root
+	# the common case: both known, and the master's LocalMachine\Root holds
+	# every known worker's certificate under its own (normalized) key
+	# (mf.trust_lines: no lookup and no builtin call per pair)
+	some name, ls in mf.trust_lines
+	msgs := ls.msg
+	arts := ls.art
+	objs := ls.obj
+	some i, x in mf.trust_list
+	r := {
+		"rule": "MASTER-TRUSTS-EVERY-WORKER",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": objs[i]},
+		"message": msgs[i],
+		"observed": true,
+		"expected": true,
+		"missing": [],
+		"evidence": [x[1].ev, {"artifact": arts[i]}],
+		"fix": null,
+	}
+}
+
+master_trusts_every_worker contains r if {
+	# both known, the master not in mf.trust_lines: a lookup per pair, and
+	# the worker's certificate under its own key
 	some name, mr in certs.master_root
 	count(mr.missing) == 0
+	not mf.trust_lines[name]
+	st := mr.store
 	some w, wi in mf.trust_known
-	wt := wi.thumb
-	is_object(mr.store[wt])
+	is_object(st[wi.thumb])
 	r := {
 		"rule": "MASTER-TRUSTS-EVERY-WORKER",
 		"status": "pass",
 		"subject": {"kind": "node", "node": name, "object": concat("", ["worker:", w])},
-		"message": sprintf("%s trusts the certificate %s of worker %s.", [name, wt, w]),
+		"message": sprintf("%s trusts the certificate %s of worker %s.", [name, wi.thumb, w]),
 		"observed": true,
 		"expected": true,
 		"missing": [],
-		"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wt, ".cer"])}],
+		"evidence": [wi.ev, {"artifact": concat("", ["nodes/", name, "/certs/LocalMachine/Root/", wi.thumb, ".cer"])}],
 		"fix": null,
 	}
 }
@@ -578,61 +601,46 @@ master_cfg_port_consistent contains r if {
 }
 
 master_cfg_port_consistent contains r if {
+	# the common case, by reference: a worker of mf.wfast whose MasterEndpoint
+	# uses the master port
+	count(facts.master_port_missing) == 0
 	ref := facts.master_port
-	some w, wp in mf.worker_port
-	count(wp.missing) == 0
-	wp.port == ref
+	some w, wf in mf.wfast
+	wf.port == ref
 	r := {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
 		"status": "pass",
 		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"message": sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, wp.port]),
-		"observed": wp.port,
+		"message": sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, wf.port]),
+		"observed": wf.port,
 		"expected": ref,
 		"missing": [],
-		"evidence": [wp.ev],
+		"evidence": [wf.pev],
 		"fix": null,
 	}
 }
 
 master_cfg_port_consistent contains r if {
+	# a worker of mf.wfast whose MasterEndpoint uses another port
+	count(facts.master_port_missing) == 0
 	ref := facts.master_port
-	some w, wp in mf.worker_port
-	count(wp.missing) == 0
-	wp.port != ref
-	cfg := facts.worker_cfg(w)
-	r := {
-		"rule": "MASTER-CFG-PORT-CONSISTENT",
-		"status": "fail",
-		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"message": sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(wp.ep, "raw", ""), wp.port, ref]),
-		"observed": wp.port,
-		"expected": ref,
-		"missing": [],
-		"evidence": [wp.ev],
-		"fix": {"id": "set-worker-config", "target": w, "params": {
-			"path": facts.cfg_path(cfg, "WorkerSettings.config"), "key": "MasterEndpoint",
-			"value": sprintf("https://%s:%d", [facts.get(wp.ep, "host", facts.master_dns), ref]),
-			"service": facts.worker_service_name(w),
-		}},
-	}
+	some w, wf in mf.wfast
+	wf.port != ref
+	r := port_worker_result(w, {"missing": [], "ep": wf.ep, "port": wf.port, "ev": wf.pev})
 }
 
 master_cfg_port_consistent contains r if {
-	ref := facts.master_port
-	some w, wp in mf.worker_port
-	count(wp.missing) > 0
-	r := {
-		"rule": "MASTER-CFG-PORT-CONSISTENT",
-		"status": "unknown",
-		"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
-		"message": res.unknown_message(sprintf("%s: the MasterEndpoint port could not be compared.", [w]), wp.missing),
-		"observed": null,
-		"expected": ref,
-		"missing": wp.missing,
-		"evidence": [wp.ev],
-		"fix": null,
-	}
+	# the workers of mf.wfast when the master port is unknown
+	mpm := facts.master_port_missing
+	count(mpm) > 0
+	some w, wf in mf.wfast
+	r := port_worker_result(w, {"missing": mpm, "ep": wf.ep, "port": wf.port, "ev": wf.pev})
+}
+
+master_cfg_port_consistent contains r if {
+	# the other workers
+	some w, wp in mf.worker_port_rest
+	r := port_worker_result(w, wp)
 }
 
 master_cfg_port_consistent contains r if {
@@ -893,6 +901,48 @@ schannel_msg("pass", name, nss, _, _, _) := certs.schannel_pass_msg(name, nss)
 schannel_msg("fail", name, nss, stil, catm, _) := sprintf("%s: LocalMachine\\Root holds %d non-self-signed certificate(s) (%s) but SendTrustedIssuerList is %v and ClientAuthTrustMode is %v; workers' client certificates are rejected.", [name, count(nss), concat(", ", nss), stil, catm])
 
 schannel_msg("unknown", name, _, _, _, missing) := res.unknown_message(sprintf("%s: the Schannel client-authentication settings could not be checked.", [name]), missing)
+
+# port_worker_result(w, wp): the MASTER-CFG-PORT-CONSISTENT result of worker
+# w from its mf.worker_port_rest entry wp ({missing, ep, port, ev}).
+port_worker_result(w, wp) := {
+	"rule": "MASTER-CFG-PORT-CONSISTENT",
+	"status": "unknown",
+	"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+	"message": res.unknown_message(sprintf("%s: the MasterEndpoint port could not be compared.", [w]), wp.missing),
+	"observed": null,
+	"expected": facts.master_port,
+	"missing": wp.missing,
+	"evidence": [wp.ev],
+	"fix": null,
+} if {
+	count(wp.missing) > 0
+} else := {
+	"rule": "MASTER-CFG-PORT-CONSISTENT",
+	"status": "pass",
+	"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+	"message": sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, wp.port]),
+	"observed": wp.port,
+	"expected": facts.master_port,
+	"missing": [],
+	"evidence": [wp.ev],
+	"fix": null,
+} if {
+	wp.port == facts.master_port
+} else := {
+	"rule": "MASTER-CFG-PORT-CONSISTENT",
+	"status": "fail",
+	"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+	"message": sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(wp.ep, "raw", ""), wp.port, facts.master_port]),
+	"observed": wp.port,
+	"expected": facts.master_port,
+	"missing": [],
+	"evidence": [wp.ev],
+	"fix": {"id": "set-worker-config", "target": w, "params": {
+		"path": facts.cfg_path(facts.worker_cfg(w), "WorkerSettings.config"), "key": "MasterEndpoint",
+		"value": sprintf("https://%s:%d", [facts.get(wp.ep, "host", facts.master_dns), facts.master_port]),
+		"service": facts.worker_service_name(w),
+	}},
+}
 
 trusts_unknown(name, w, wi, missing) := {
 	"rule": "MASTER-TRUSTS-EVERY-WORKER",

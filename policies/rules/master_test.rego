@@ -500,21 +500,90 @@ fast_inputs := [
 ]
 
 test_fast_worker_port_same_as_helpers if {
-	every inp in fast_inputs {
-		wp := mf.worker_port with input as inp
-		want := {w: {
-			"missing": facts.first_missing([
-				facts.worker_cfg_missing(w),
-				facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
-				facts.master_port_missing,
-			]),
-			"ep": facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null),
-			"port": facts.get(facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null), "port", 0),
-			"ev": facts.worker_ev(w, "MasterEndpoint"),
-		} |
-			some w in facts.worker_nodes
-		} with input as inp
-		wp == want
+	every inp in array.concat(fast_inputs, port_inputs) {
+		fast := {w: {"missing": facts.master_port_missing, "ep": wf.ep, "port": wf.port, "ev": wf.pev} | some w, wf in mf.wfast} with input as inp
+		rest := mf.worker_port_rest with input as inp
+		count(fast) + count(rest) == count(facts.worker_nodes) with input as inp
+		object.union(fast, rest) == worker_port_want with input as inp
+	}
+}
+
+# what MASTER-CFG-PORT-CONSISTENT reads of each worker's MasterEndpoint, by
+# the facts helpers (the oracle of mf.wfast and mf.worker_port_rest)
+worker_port_want := {w: {
+	"missing": facts.first_missing([
+		facts.worker_cfg_missing(w),
+		facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "MasterEndpoint"),
+		facts.master_port_missing,
+	]),
+	"ep": facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null),
+	"port": facts.get(facts.get(facts.worker_cfg(w), ["worker", "master_endpoint"], null), "port", 0),
+	"ev": facts.worker_ev(w, "MasterEndpoint"),
+} |
+	some w in facts.worker_nodes
+}
+
+port_inputs := [
+	fx.node_patch("WRK1", {"configs": {"worker": {"worker": {"master_endpoint": {"port": 8392, "raw": "https://ssismaster.contoso.com:8392"}}}}}),
+	fx.set(["nodes", "WRK1", "configs", "worker", "worker", "master_endpoint"], "https://x"),
+	fx.set(["nodes", "WRK1", "configs", "worker", "lines", "MasterEndpoint"], 0),
+	fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], "22:22"),
+	fx.set(["nodes", "WRK2", "missing"], []),
+	fx.set(["deployment", "master_port"], 8392),
+]
+
+# the worker results of MASTER-CFG-PORT-CONSISTENT as its general bodies
+# made them from worker_port_want (before mf.wfast)
+port_worker_results := {r |
+	ref := facts.master_port
+	some w, wp in worker_port_want
+	r := port_worker_reference(w, wp, ref)
+}
+
+port_worker_reference(w, wp, ref) := {
+	"rule": "MASTER-CFG-PORT-CONSISTENT",
+	"status": "unknown",
+	"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+	"message": sprintf("%s: the MasterEndpoint port could not be compared. Missing: %s.", [w, concat("; ", wp.missing)]),
+	"observed": null,
+	"expected": ref,
+	"missing": wp.missing,
+	"evidence": [wp.ev],
+	"fix": null,
+} if {
+	count(wp.missing) > 0
+} else := {
+	"rule": "MASTER-CFG-PORT-CONSISTENT",
+	"status": "pass",
+	"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+	"message": sprintf("%s: MasterEndpoint uses port %d, the master port.", [w, wp.port]),
+	"observed": wp.port,
+	"expected": ref,
+	"missing": [],
+	"evidence": [wp.ev],
+	"fix": null,
+} if {
+	wp.port == ref
+} else := {
+	"rule": "MASTER-CFG-PORT-CONSISTENT",
+	"status": "fail",
+	"subject": {"kind": "worker", "node": w, "object": "WorkerSettings.config/MasterEndpoint"},
+	"message": sprintf("%s: MasterEndpoint %s uses port %d, but the master listens on %d.", [w, facts.get(wp.ep, "raw", ""), wp.port, ref]),
+	"observed": wp.port,
+	"expected": ref,
+	"missing": [],
+	"evidence": [wp.ev],
+	"fix": {"id": "set-worker-config", "target": w, "params": {
+		"path": facts.cfg_path(facts.worker_cfg(w), "WorkerSettings.config"), "key": "MasterEndpoint",
+		"value": sprintf("https://%s:%d", [facts.get(wp.ep, "host", facts.master_dns), ref]),
+		"service": facts.worker_service_name(w),
+	}},
+}
+
+test_port_worker_results_same_as_general_bodies if {
+	every inp in array.concat(fast_inputs, port_inputs) {
+		got := {r | some r in master.master_cfg_port_consistent; r.subject.kind == "worker"} with input as inp
+		got == port_worker_results with input as inp
 	}
 }
 
@@ -620,13 +689,20 @@ test_fast_fw_allows_same_as_facts if {
 	not fw_bool("fast", fw_rules[6], 8391)
 }
 
+trust_inputs := array.concat(fast_inputs, [
+	fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.w2t]), fx.set(["nodes", "SQLN1", "certs", "LocalMachine/Root", fx.w2t], "x"),
+	fx.set(["nodes", "WRK1", "configs", "worker", "worker", "worker_thumbprint"], "ab:cd ef"),
+	fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], concat("", ["\u200e", lower(fx.w2t)])),
+	fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], lower(fx.w2t)),
+	fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], "22\n22"),
+	fx.set(["nodes", "WRK1", "configs", "worker", "lines", "MasterEndpoint"], 0),
+	fx.missing("SQLN1", "certs"),
+	fx.set(["deployment", "worker_nodes"], []),
+])
+
 test_fast_trust_maps_same_as_certs if {
-	every inp in array.concat(fast_inputs, [
-		fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.w2t]), fx.set(["nodes", "SQLN1", "certs", "LocalMachine/Root", fx.w2t], "x"),
-		fx.set(["nodes", "WRK1", "configs", "worker", "worker", "worker_thumbprint"], "ab:cd ef"),
-		fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], concat("", ["\u200e", lower(fx.w2t)])),
-	]) {
-		mf.trust_known == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0} with input as inp
+	every inp in trust_inputs {
+		{w: {"thumb": wi.thumb, "missing": wi.missing, "ev": wi.ev} | some w, wi in mf.trust_known} == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0} with input as inp
 		mf.trust_unknown == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 0} with input as inp
 		absent := {[n, w, wi] |
 			some n, mr in certs.master_root
@@ -635,7 +711,65 @@ test_fast_trust_maps_same_as_certs if {
 			not is_object(object.get(mr.store, wi.thumb, null))
 		} with input as inp
 		{[n, w, wi] | some n, ws in mf.trust_absent; some w, wi in ws} == absent with input as inp
+		{n | some n, mr in certs.master_root; count(mr.missing) == 0; mf.trusts_all(mr.store)} == {n |
+			some n, mr in certs.master_root
+			count(mr.missing) == 0
+			not absent_master(absent, n)
+		} with input as inp
 	}
+}
+
+absent_master(absent, n) if {
+	some x in absent
+	x[0] == n
+}
+
+# mf.trust_lines holds, for the masters that trust every known worker under
+# its own key, the strings the rule would otherwise make per pair; it leaves
+# out a master only when the trust_list is empty or a string holds a "\n".
+test_fast_trust_lines if {
+	every inp in trust_inputs {
+		lines := mf.trust_lines with input as inp
+		every n, ls in lines {
+			ls == {
+				"msg": [sprintf("%s trusts the certificate %s of worker %s.", [n, x[1].thumb, x[0]]) | some x in mf.trust_list],
+				"art": [concat("", ["nodes/", n, "/certs/LocalMachine/Root/", x[1].thumb, ".cer"]) | some x in mf.trust_list],
+				"obj": [concat("", ["worker:", x[0]]) | some x in mf.trust_list],
+			} with input as inp
+		}
+		[x[0] | some x in mf.trust_list] == sort(object.keys(mf.trust_known)) with input as inp
+		{n | some n, _ in mf.trust_lines} == {n |
+			count(mf.trust_list) > 0
+			not contains(concat("", mf.trust_thumb_list), "\n")
+			some n, mr in certs.master_root
+			count(mr.missing) == 0
+			mf.trusts_all(mr.store)
+		} with input as inp
+	}
+	count(mf.trust_lines) == 2 with input as fx.healthy
+	count(mf.trust_lines) == 1 with input as fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.w2t])
+	count(mf.trust_lines) == 0 with input as fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], "22\n22")
+}
+
+# the results of MASTER-TRUSTS-EVERY-WORKER as one general body makes them
+# from certs.worker_trust and certs.master_trusts (before the fast paths)
+trusts_reference := {r |
+	some n, mr in certs.master_root
+	some w, wi in certs.worker_trust
+	r := trusts_reference_result(n, w, wi, mr.missing)
+}
+
+trusts_reference_result(n, w, wi, mmissing) := master.trusts_unknown(n, w, wi, mmissing) if {
+	count(mmissing) > 0
+} else := master.trusts_unknown(n, w, wi, wi.missing) if {
+	count(wi.missing) > 0
+} else := master.trusts_known_result(is_object(certs.master_trusts(n, wi.thumb)), n, w, wi)
+
+test_trusts_same_as_general_body if {
+	every inp in trust_inputs {
+		master.master_trusts_every_worker == trusts_reference with input as inp
+	}
+	count(trusts_reference) == 4 with input as fx.healthy
 }
 
 test_fast_mprops_same_as_helpers if {
