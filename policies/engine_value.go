@@ -245,6 +245,23 @@ func (c *converter) value(v reflect.Value) (ast.Value, error) {
 					c.pairs = append(c.pairs, [2]*ast.Term{c.key(k), c.intTerm(int64(x))})
 				}
 				return c.object(base), nil
+			case map[string][]string: // e.g. a node's service_kinds
+				if !validMapKeys(m) {
+					return c.mapSorted(v)
+				}
+				base := len(c.pairs)
+				for k, xs := range m {
+					var x ast.Value = ast.Null{}
+					if xs != nil {
+						terms := make([]*ast.Term, len(xs))
+						for i, e := range xs {
+							terms[i] = c.stringTerm(e)
+						}
+						x = ast.NewArray(terms...)
+					}
+					c.pairs = append(c.pairs, [2]*ast.Term{c.key(k), c.valueTerm(x)})
+				}
+				return c.object(base), nil
 			}
 		}
 		key := reflect.New(v.Type().Key()).Elem() // one key for the loops: Key() allocates each

@@ -81,23 +81,25 @@ func TestInputValueDirect(t *testing.T) {
 	check("shapes", struct {
 		Embedded
 		*Inner
-		S    string            `json:"s"`
-		Bad  string            `json:"bad"`
-		N    json.Number       `json:"n"`
-		F    float64           `json:"f"`
-		G    float64           `json:"g"`
-		T    time.Time         `json:"t"`
-		P    *int              `json:"p"`
-		M    map[string]any    `json:"m"`
-		BadK map[string]any    `json:"bad_k"`
-		BadS map[string]string `json:"bad_s"`
-		BadI map[string]int    `json:"bad_i"`
-		BadT map[string]Inner  `json:"bad_t"`
-		NilM map[string]string `json:"nil_m"`
-		NilS []string          `json:"nil_s"`
-		Raw  []byte            `json:"raw"`
-		IntK map[int]string    `json:"int_k"`
-		Omit []int             `json:"omit,omitempty"`
+		S    string              `json:"s"`
+		Bad  string              `json:"bad"`
+		N    json.Number         `json:"n"`
+		F    float64             `json:"f"`
+		G    float64             `json:"g"`
+		T    time.Time           `json:"t"`
+		P    *int                `json:"p"`
+		M    map[string]any      `json:"m"`
+		BadK map[string]any      `json:"bad_k"`
+		BadS map[string]string   `json:"bad_s"`
+		BadI map[string]int      `json:"bad_i"`
+		BadT map[string]Inner    `json:"bad_t"`
+		NilM map[string]string   `json:"nil_m"`
+		SS   map[string][]string `json:"ss"`
+		BadL map[string][]string `json:"bad_l"`
+		NilS []string            `json:"nil_s"`
+		Raw  []byte              `json:"raw"`
+		IntK map[int]string      `json:"int_k"`
+		Omit []int               `json:"omit,omitempty"`
 		U    uint8
 		x    int
 	}{
@@ -109,6 +111,8 @@ func TestInputValueDirect(t *testing.T) {
 		BadS: map[string]string{"a\xffb": "1", "a\xfeb": "2", "z": "\xff"},
 		BadI: map[string]int{"a\xffb": 1, "a\xfeb": 2, "big": 1 << 40},
 		BadT: map[string]Inner{"a\xffb": {A: 1}, "a\xfeb": {A: 2}, "c": {}},
+		SS:   map[string][]string{"worker": {"B", "a\xffb"}, "none": nil, "empty": {}},
+		BadL: map[string][]string{"a\xffb": {"1"}, "a\xfeb": {"2"}},
 		Raw:  []byte("hi"), IntK: map[int]string{3: "c"}, U: 7, x: 1,
 	})
 }
