@@ -91,43 +91,40 @@ acct_of(n) := a if {
 # wfast: the workers in the common case, with what MASTER-TRUSTS-EVERY-WORKER
 # and MASTER-CFG-PORT-CONSISTENT read of their WorkerSettings.config, in one
 # pass by reference (no function call) once per query. A worker is in it when
-# it is collected with nothing missing, its WorkerSettings.config parsed with
-# every key and has an artifact, the lines of WorkerHttpsCertThumbprint and
+# it is collected with nothing missing ({}), its WorkerSettings.config parsed
+# with no missing key ([]) and has an artifact, the lines of WorkerHttpsCertThumbprint and
 # MasterEndpoint are known, the thumbprint is a non-empty string of hex digits
 # only (certs.norm_thumb then only upper-cases it; a trim is cheaper than a
-# regex) and the MasterEndpoint has a port. Its value is then both its
-# certs.worker_trust entry (thumb, missing, ev) and the parts of its
-# worker_port entry (ep, port, and the evidence pev); every other worker gets
-# what the general helpers give (trust_other, worker_port_rest).
+# regex) and the MasterEndpoint has a port. Its value then holds its
+# certs.worker_trust entry (thumb and ev; its missing is []) and the parts of
+# its MASTER-CFG-PORT-CONSISTENT entry that the pass results read (port and
+# the evidence pev; its missing is facts.master_port_missing and its endpoint
+# worker_endpoint(w)); every other worker gets what the general helpers give
+# (trust_other, worker_port_rest).
 wfast := {w: {
 	"thumb": upper(t),
-	"missing": [],
 	"ev": {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": tl},
-	"ep": ep,
 	"port": port,
 	"pev": {"artifact": a, "key": "MasterEndpoint", "line": ml},
 } |
 	some w in facts.worker_nodes
 	nd := input.nodes[w]
 	nd.collected == true
-	count(nd.missing) == 0
+	nd.missing == {}
 	cfg := nd.configs.worker
 	cfg.parse_error == ""
-	count(cfg.missing_keys) == 0
+	cfg.missing_keys == []
 	a := cfg.artifact
 	a != ""
-	lines := cfg.lines
-	tl := lines.WorkerHttpsCertThumbprint
+	tl := cfg.lines.WorkerHttpsCertThumbprint
 	tl > 0
-	ml := lines.MasterEndpoint
+	ml := cfg.lines.MasterEndpoint
 	ml > 0
-	wcfg := cfg.worker
-	t := wcfg.worker_thumbprint
+	t := cfg.worker.worker_thumbprint
 	is_string(t)
 	t != ""
 	trim(t, "0123456789ABCDEFabcdef") == ""
-	ep := wcfg.master_endpoint
-	port := ep.port
+	port := cfg.worker.master_endpoint.port
 }
 
 # all_fast: every worker is in wfast (the rest maps are then {} at once).

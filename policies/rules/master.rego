@@ -626,7 +626,7 @@ master_cfg_port_consistent contains r if {
 	ref := facts.master_port
 	some w, wf in mf.wfast
 	wf.port != ref
-	r := port_worker_result(w, {"missing": [], "ep": wf.ep, "port": wf.port, "ev": wf.pev})
+	r := port_worker_result(w, {"missing": [], "ep": mf.worker_endpoint(w), "port": wf.port, "ev": wf.pev})
 }
 
 master_cfg_port_consistent contains r if {
@@ -634,7 +634,7 @@ master_cfg_port_consistent contains r if {
 	mpm := facts.master_port_missing
 	count(mpm) > 0
 	some w, wf in mf.wfast
-	r := port_worker_result(w, {"missing": mpm, "ep": wf.ep, "port": wf.port, "ev": wf.pev})
+	r := port_worker_result(w, {"missing": mpm, "ep": mf.worker_endpoint(w), "port": wf.port, "ev": wf.pev})
 }
 
 master_cfg_port_consistent contains r if {

@@ -298,6 +298,30 @@ test_schannel_unknown_root if {
 	fx.only(rs, "SQLN1", "unknown")
 }
 
+# certs.non_self_signed_roots enumerates the store by st[t]: the same as a
+# scan of its (key, certificate) pairs
+test_non_self_signed_roots_same_as_scan if {
+	every inp in [
+		fx.healthy,
+		with_ca("SQLN2"),
+		fx.set(["nodes", "SQLN1", "certs", "LocalMachine/Root", "X"], "not an object"),
+		fx.set(["nodes", "SQLN1", "certs", "LocalMachine/Root", "Y"], {"self_signed": "false"}),
+		fx.set(["nodes", "SQLN1", "certs", "LocalMachine/Root"], [fx.ca_cert]),
+		fx.set(["nodes", "SQLN2", "certs", "LocalMachine/Root"], null),
+		fx.remove(["nodes", "SQLN2"]),
+	] {
+		every name in ["SQLN1", "SQLN2"] {
+			certs.non_self_signed_roots(name) == sort([t |
+				st := input.nodes[name].certs["LocalMachine/Root"]
+				is_object(st)
+				some t, c in st
+				c.self_signed == false
+			]) with input as inp
+		}
+	}
+	certs.non_self_signed_roots("SQLN2") == [fx.ca_t] with input as with_ca("SQLN2")
+}
+
 # --- MASTER-TRUSTS-EVERY-WORKER -----------------------------------------------------------
 
 test_trusts_workers_pass if {
@@ -501,7 +525,7 @@ fast_inputs := [
 
 test_fast_worker_port_same_as_helpers if {
 	every inp in array.concat(fast_inputs, port_inputs) {
-		fast := {w: {"missing": facts.master_port_missing, "ep": wf.ep, "port": wf.port, "ev": wf.pev} | some w, wf in mf.wfast} with input as inp
+		fast := {w: {"missing": facts.master_port_missing, "ep": mf.worker_endpoint(w), "port": wf.port, "ev": wf.pev} | some w, wf in mf.wfast} with input as inp
 		rest := mf.worker_port_rest with input as inp
 		count(fast) + count(rest) == count(facts.worker_nodes) with input as inp
 		object.union(fast, rest) == worker_port_want with input as inp
@@ -702,7 +726,7 @@ trust_inputs := array.concat(fast_inputs, [
 
 test_fast_trust_maps_same_as_certs if {
 	every inp in trust_inputs {
-		{w: {"thumb": wi.thumb, "missing": wi.missing, "ev": wi.ev} | some w, wi in mf.trust_known} == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0} with input as inp
+		{w: {"thumb": wi.thumb, "missing": object.get(wi, "missing", []), "ev": wi.ev} | some w, wi in mf.trust_known} == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0} with input as inp
 		mf.trust_unknown == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 0} with input as inp
 		absent := {[n, w, wi] |
 			some n, mr in certs.master_root
