@@ -38,6 +38,13 @@ msvc_missing := {n: m |
 	m := svc_missing(n, s)
 }
 
+# msvc_clean: every master node's msvc_missing is [].
+msvc_clean if {
+	every m in msvc_missing {
+		m == []
+	}
+}
+
 svc_missing(n, s) := [] if {
 	s != null
 	node_clean(n)

@@ -29,9 +29,30 @@ import data.ssis.lib.sql
 #     with /ISMASTERSVCACCOUNT and the same certificate as the other master nodes), as in HA §3.
 #   tags: [installation, availability]
 master_installed_every_node contains r if {
+	# the common case, by reference: the node is collected with nothing
+	# missing and has both
 	some name in facts.master_nodes
 	svc := mf.msvc[name]
 	cfg := facts.master_cfg(name)
+	installed_common(name, svc, cfg)
+	r := {
+		"rule": "MASTER-INSTALLED-EVERY-NODE",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "service:SSISScaleOutMaster"},
+		"message": sprintf("%s has the master service %s and MasterSettings.config.", [name, object.get(svc, "Name", "")]),
+		"observed": {"service": object.get(svc, "Name", null), "config": true},
+		"expected": {"service": facts.master_service_name, "config": true},
+		"missing": [],
+		"evidence": [{"artifact": facts.services_artifact(name)}, {"artifact": sprintf("nodes/%s/files.json", [name]), "key": "MasterSettings.config"}],
+		"fix": null,
+	}
+}
+
+master_installed_every_node contains r if {
+	some name in facts.master_nodes
+	svc := mf.msvc[name]
+	cfg := facts.master_cfg(name)
+	not installed_common(name, svc, cfg)
 	absent := array.concat(
 		[sprintf("the %s service", [facts.master_service_name]) | svc == null],
 		["MasterSettings.config" | cfg == null],
@@ -71,10 +92,30 @@ master_installed_every_node contains r if {
 #     (services.msc grants "Log on as a service"), then restart it through the cluster resource.
 #   tags: [account, security]
 master_account_domain contains r if {
+	# the common case: a domain account, nothing missing
+	some name in facts.master_nodes
+	domain_common(name)
+	svc := mf.msvc[name]
+	acct := mf.macct[name]
+	r := {
+		"rule": "MASTER-ACCOUNT-DOMAIN",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": sprintf("service:%s/StartName", [object.get(svc, "Name", facts.master_service_name)])},
+		"message": sprintf("%s runs the master service as domain account %s.", [name, acct]),
+		"observed": acct,
+		"expected": "a domain account (DOMAIN\\name, DOMAIN\\gmsa$ or name@domain)",
+		"missing": [],
+		"evidence": [facts.svc_ev(name, svc, "StartName")],
+		"fix": null,
+	}
+}
+
+master_account_domain contains r if {
 	some name in facts.master_nodes
 	svc := mf.msvc[name]
 	acct := mf.macct[name]
 	kind := mf.mkind[name]
+	not domain_common(name)
 	sname := facts.get(svc, "Name", facts.master_service_name)
 	missing := mf.msvc_missing[name]
 	st := res.status(missing, kind == "domain")
@@ -109,10 +150,31 @@ master_account_domain contains r if {
 #   remediation: Set the master service account of the differing node to the account of the active master node.
 #   tags: [account, consistency]
 master_account_consistent contains r if {
+	# the common case: the reference account, nothing missing
 	some name in facts.master_nodes
 	svc := mf.msvc[name]
 	acct := mf.macct[name]
 	ref := mf.acct_ref(name, acct)
+	consistent_common(name, svc, acct, ref)
+	r := {
+		"rule": "MASTER-ACCOUNT-CONSISTENT",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": sprintf("service:%s/StartName", [object.get(svc, "Name", facts.master_service_name)])},
+		"message": sprintf("%s runs the master service as %s, like the reference node %s.", [name, acct, ref[0]]),
+		"observed": acct,
+		"expected": ref[1],
+		"missing": [],
+		"evidence": [facts.svc_ev(name, svc, "StartName"), facts.svc_ev(ref[0], mf.svc_of(ref[0]), "StartName")],
+		"fix": null,
+	}
+}
+
+master_account_consistent contains r if {
+	some name in facts.master_nodes
+	svc := mf.msvc[name]
+	acct := mf.macct[name]
+	ref := mf.acct_ref(name, acct)
+	not consistent_common(name, svc, acct, ref)
 	sname := facts.get(svc, "Name", facts.master_service_name)
 	missing := mf.msvc_missing[name]
 	st := res.status(missing, names.same_account(acct, ref[1]))
@@ -149,11 +211,33 @@ master_account_consistent contains r if {
 #     port, update SSLCertThumbprint, then copy it to the other master nodes and trust it on the workers.
 #   tags: [certificate, tls]
 master_cert_cn_dns contains r if {
+	# the common case: nothing missing, and the certificate names the host
 	facts.variant == "ag"
 	some name in facts.master_nodes
 	thumb := mf.mthumb[name]
 	cert := certs.lookup(name, thumb)
 	dns := facts.master_dns
+	cn_dns_common(name, cert, dns)
+	r := {
+		"rule": "MASTER-CERT-CN-DNS",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SSLCertThumbprint"},
+		"message": sprintf("%s: the master certificate %s names %s.", [name, thumb, dns]),
+		"observed": names.cert_names(cert),
+		"expected": dns,
+		"missing": [],
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
+		"fix": null,
+	}
+}
+
+master_cert_cn_dns contains r if {
+	facts.variant == "ag"
+	some name in facts.master_nodes
+	thumb := mf.mthumb[name]
+	cert := certs.lookup(name, thumb)
+	dns := facts.master_dns
+	not cn_dns_common(name, cert, dns)
 	cns := names.cert_names(facts.obj(cert))
 	missing := facts.first_missing([mf.mcfg_missing[name], facts.master_dns_missing, certs.cert_missing(thumb, cert)])
 	st := res.status(missing, names.cert_has(cert, dns))
@@ -316,11 +400,34 @@ master_cert_validity contains r if {
 #     certhash=<master thumbprint> certstorename=Root appid={<guid>}.
 #   tags: [certificate, tls, httpsys]
 master_httpsys_binding contains r if {
+	# the common case, by reference: nothing missing, and the binding holds
+	# the master certificate in store Root
+	some name in facts.master_nodes
+	port := facts.node_master_port(name)
+	thumb := certs.norm_thumb(array.concat([t | t := facts.master_thumbprint; t != ""], [facts.master_thumb_of(name)])[0])
+	endpoint := sprintf("0.0.0.0:%d", [port])
+	b := input.nodes[name].httpsys.bindings[endpoint]
+	httpsys_common(name, port, thumb, b)
+	r := {
+		"rule": "MASTER-HTTPSYS-BINDING",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": sprintf("httpsys:%s", [endpoint])},
+		"message": sprintf("%s binds %s to the master certificate %s in store Root.", [name, endpoint, thumb]),
+		"observed": {"certificate_hash": thumb, "store_name": b.store_name},
+		"expected": {"certificate_hash": thumb, "store_name": "Root"},
+		"missing": [],
+		"evidence": [certs.binding_ev(name, endpoint, b)],
+		"fix": null,
+	}
+}
+
+master_httpsys_binding contains r if {
 	some name in facts.master_nodes
 	port := facts.node_master_port(name)
 	thumb := certs.norm_thumb(array.concat([t | t := facts.master_thumbprint; t != ""], [facts.master_thumb_of(name)])[0])
 	endpoint := sprintf("0.0.0.0:%d", [port])
 	b := facts.get(facts.obj(facts.get(facts.node(name), ["httpsys", "bindings"], {})), endpoint, null)
+	not httpsys_common(name, port, thumb, b)
 	problems := certs.binding_problems(b, thumb)
 	missing := httpsys_missing(name, port)
 	st := res.status(missing, count(problems) == 0)
@@ -358,8 +465,32 @@ master_httpsys_binding contains r if {
 #     ClientAuthTrustMode=2 under HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL.
 #   tags: [tls, registry]
 master_schannel_clientauth contains r if {
+	# the common case: the node collected with nothing missing, and only
+	# self-signed certificates in its LocalMachine\Root
 	some name in facts.master_nodes
 	nss := certs.non_self_signed_roots(name)
+	schannel_common(name, nss)
+	reg := facts.registry_key(name, certs.schannel_key)
+	r := {
+		"rule": "MASTER-SCHANNEL-CLIENTAUTH",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "registry:SCHANNEL"},
+		"message": certs.schannel_pass_msg(name, nss),
+		"observed": {"non_self_signed_roots": 0, "SendTrustedIssuerList": facts.num(facts.value(reg, "SendTrustedIssuerList")), "ClientAuthTrustMode": facts.num(facts.value(reg, "ClientAuthTrustMode"))},
+		"expected": {"SendTrustedIssuerList": 0, "ClientAuthTrustMode": 2},
+		"missing": [],
+		"evidence": [
+			{"artifact": sprintf("nodes/%s/certs/LocalMachine/Root", [name])},
+			{"artifact": sprintf("nodes/%s/registry.json", [name]), "key": certs.schannel_key},
+		],
+		"fix": null,
+	}
+}
+
+master_schannel_clientauth contains r if {
+	some name in facts.master_nodes
+	nss := certs.non_self_signed_roots(name)
+	not schannel_common(name, nss)
 	reg := facts.registry_key(name, certs.schannel_key)
 	stil := facts.num(facts.value(reg, "SendTrustedIssuerList"))
 	catm := facts.num(facts.value(reg, "ClientAuthTrustMode"))
@@ -525,11 +656,35 @@ master_firewall contains r if {
 #     the master through its cluster resource.
 #   tags: [configuration, availability-group]
 master_cfg_sqlservername_listener contains r if {
+	# the common case: nothing missing, and SqlServerName is the listener's
+	# host (the same string) and port, without an instance
+	facts.variant == "ag"
+	some name in facts.master_nodes
+	cfg := facts.master_cfg(name)
+	ep := cfg.master.sql_server
+	lsn := facts.listener
+	listener_common(name, cfg, ep, lsn)
+	want := sprintf("%s,%d", [facts.get(lsn, "host", ""), facts.eff_port(lsn)])
+	r := {
+		"rule": "MASTER-CFG-SQLSERVERNAME-LISTENER",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SqlServerName"},
+		"message": sprintf("%s: SqlServerName %s is the SSISDB listener %s.", [name, object.get(ep, "raw", ""), want]),
+		"observed": object.get(ep, "raw", null),
+		"expected": want,
+		"missing": [],
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SqlServerName")],
+		"fix": null,
+	}
+}
+
+master_cfg_sqlservername_listener contains r if {
 	facts.variant == "ag"
 	some name in facts.master_nodes
 	cfg := facts.master_cfg(name)
 	ep := facts.get(cfg, ["master", "sql_server"], null)
 	lsn := facts.listener
+	not listener_common(name, cfg, ep, lsn)
 	want := sprintf("%s,%d", [facts.get(lsn, "host", ""), facts.eff_port(lsn)])
 	problems := array.concat(
 		array.concat(
@@ -757,6 +912,8 @@ master_cfg_restart_applied contains r if {
 #   remediation: CREATE LOGIN [DOMAIN\account] FROM WINDOWS on every replica (and ALTER LOGIN ... ENABLE where it is disabled).
 #   tags: [account, sql, login]
 master_account_sql_login contains r if {
+	# the common case: every master account has an enabled login, nothing
+	# missing
 	some rep in mf.replicas
 	inst := rep.instance
 	accts := mf.sql_accounts
@@ -764,6 +921,29 @@ master_account_sql_login contains r if {
 		some a in accts
 		p := sql.login_problem(inst, a)
 	]
+	sql_login_common(inst, accts, problems)
+	r := {
+		"rule": "MASTER-ACCOUNT-SQL-LOGIN",
+		"status": "pass",
+		"subject": sql.subject(inst, "logins:master-account"),
+		"message": sprintf("%s has enabled logins for the master account(s) %s.", [inst, concat(", ", accts)]),
+		"observed": [],
+		"expected": accts,
+		"missing": [],
+		"evidence": [sql.ev(inst, "server_principals", "name")],
+		"fix": null,
+	}
+}
+
+master_account_sql_login contains r if {
+	some rep in mf.replicas
+	inst := rep.instance
+	accts := mf.sql_accounts
+	problems := [[a, p] |
+		some a in accts
+		p := sql.login_problem(inst, a)
+	]
+	not sql_login_common(inst, accts, problems)
 	missing := facts.first_missing([
 		sql.missing(inst, "server_principals"),
 		[m | count(problems) == 0; some n in facts.master_nodes; some m in mf.msvc_missing[n]],
@@ -781,6 +961,69 @@ master_account_sql_login contains r if {
 		"evidence": [sql.ev(inst, "server_principals", "name")],
 		"fix": sql_login_fix(st, inst, problems),
 	}
+}
+
+# --- the common-case guards: the first (pass-only) body of a rule applies,
+# and its general body gives the same result (the tests mock each guard false
+# and compare) ---
+
+domain_common(name) if {
+	mf.mkind[name] == "domain"
+	mf.msvc_missing[name] == []
+	is_object(mf.msvc[name])
+}
+
+consistent_common(name, svc, acct, ref) if {
+	mf.msvc_missing[name] == []
+	is_object(svc)
+	names.same_account(acct, ref[1])
+}
+
+cn_dns_common(name, cert, dns) if {
+	mf.mcfg_missing[name] == []
+	facts.master_dns_missing == []
+	is_object(cert)
+	names.cert_has(cert, dns)
+}
+
+# (thumb is normalized: a hash that upper-cases to it is the same thumbprint)
+httpsys_common(name, port, thumb, b) if {
+	port != 0
+	mf.node_clean(name)
+	facts.master_thumbprint_missing == []
+	thumb != ""
+	h := b.certificate_hash
+	is_string(h)
+	upper(h) == thumb
+	sn := b.store_name
+	is_string(sn)
+	lower(sn) == "root"
+}
+
+schannel_common(name, nss) if {
+	mf.node_clean(name)
+	count(nss) == 0
+}
+
+# (the same host string, not empty once normalized, is host_eq)
+listener_common(name, cfg, ep, lsn) if {
+	mf.mcfg_missing[name] == []
+	cfg.missing_keys == []
+	facts.listener_missing == []
+	is_object(ep)
+	h := ep.host
+	is_string(h)
+	h == lsn.host
+	names.norm_host(h) != ""
+	facts.eff_port(ep) == facts.eff_port(lsn)
+	object.get(ep, "instance", "") == ""
+}
+
+sql_login_common(inst, accts, problems) if {
+	count(problems) == 0
+	count(accts) > 0
+	sql.missing(inst, "server_principals") == []
+	mf.msvc_clean
 }
 
 # --- why a result is unknown: [] by reference in the common case (the node is
@@ -820,6 +1063,14 @@ restart_missing(name, cfg, written, started) := [] if {
 ])
 
 # --- messages and fixes, by status (only the one that is used is built) ---
+
+# installed_common: the first body of MASTER-INSTALLED-EVERY-NODE applies (its
+# node_missing is [], nothing is absent, and svc is an object).
+installed_common(name, svc, cfg) if {
+	mf.node_clean(name)
+	is_object(svc)
+	is_object(cfg)
+}
 
 installed_msg("pass", name, svc, _, _) := sprintf("%s has the master service %s and MasterSettings.config.", [name, facts.get(svc, "Name", "")])
 

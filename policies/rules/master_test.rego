@@ -40,6 +40,134 @@ test_installed_unknown_not_in_bundle if {
 	fx.result(rs, "SQLN2").missing == ["nodes/SQLN2: not in the bundle"]
 }
 
+# the pass-only body of each per-node rule gives what its general body gives:
+# the rule equals itself with the common-case guard mocked false (every
+# result then comes from the general body), on inputs with and without the
+# common case
+node_inputs := [
+	fx.healthy,
+	fx.not_collected("SQLN1"),
+	fx.missing("SQLN2", "services"),
+	fx.missing("SQLN2", "certs"),
+	fx.missing("SQLN2", "registry"),
+	fx.missing("SQLN2", "httpsys"),
+	fx.missing("SQLN2", "firewall"),
+	fx.set(["nodes", "SQLN2", "missing"], null),
+	fx.remove(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"]),
+	fx.set(["nodes", "SQLN2", "services", "SSISScaleOutMaster150"], "x"),
+	fx.set(["nodes", "SQLN1", "configs", "master"], null),
+	fx.set(["nodes", "SQLN1", "configs", "master"], "x"),
+	fx.parse_error("SQLN2", "master"),
+	fx.remove(["nodes", "SQLN2"]),
+	with_ca("SQLN2"),
+	fx.remove(["deployment", "master_port"]),
+	fx.remove(["deployment", "master_thumbprint"]),
+]
+
+never1(_) := false
+
+never3(_, _, _) := false
+
+never4(_, _, _, _) := false
+
+# the inputs of each rule's own tests that make the common case fail in
+# another way, and every input of node_inputs
+rule_inputs := array.concat(node_inputs, [
+	acct("SQLN2", "NT Service\\SSISScaleOutMaster150"),
+	acct("SQLN2", "CONTOSO\\other"),
+	acct("SQLN2", "contoso\\SVC-SSISMASTER"),
+	acct("SQLN2", ""),
+	cns("SQLN2", ["ssismaster", "sqln2"]),
+	cns("SQLN2", ["SSISMASTER.contoso.com"]),
+	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": other_t, "store_name": "MY"}}}}),
+	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": lower(fx.mt), "store_name": "root"}}}}),
+	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": concat(" ", [fx.mt, ""]), "store_name": "Root"}}}}),
+	fx.set(["nodes", "SQLN2", "httpsys", "bindings"], []),
+	sqlname("SQLN2", "SQLN1", "SQLN1", "", 0, false),
+	sqlname("SQLN2", "aglsn,14330", "aglsn", "", 14330, true),
+	sqlname("SQLN2", "AGLSN.contoso.com,1433", "AGLSN.contoso.com", "", 1433, true),
+	sqlname("SQLN2", "aglsn.contoso.com\\I,1433", "aglsn.contoso.com", "I", 1433, true),
+	sqlname("SQLN2", "aglsn.contoso.com", "aglsn.contoso.com", "", 0, false),
+	fx.set(["deployment", "listener"], null),
+	fx.set(["sql", "SQLN2", "queries", "server_principals", "rows", 2, "is_disabled"], true),
+	fx.set(["sql", "SQLN2", "collected"], false),
+	fx.remove(["deployment", "master_dns"]),
+	fx.set(["deployment", "variant"], "fci"),
+])
+
+test_installed_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_installed_every_node with input as inp
+		rs == master.master_installed_every_node with input as inp with master.installed_common as never3
+		count(rs) == count(facts.master_nodes) with input as inp
+	}
+}
+
+test_account_domain_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_account_domain with input as inp
+		rs == master.master_account_domain with input as inp with master.domain_common as never1
+	}
+}
+
+test_account_consistent_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_account_consistent with input as inp
+		rs == master.master_account_consistent with input as inp with master.consistent_common as never4
+	}
+}
+
+test_cert_cn_dns_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_cert_cn_dns with input as inp
+		rs == master.master_cert_cn_dns with input as inp with master.cn_dns_common as never3
+	}
+}
+
+test_httpsys_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_httpsys_binding with input as inp
+		rs == master.master_httpsys_binding with input as inp with master.httpsys_common as never4
+	}
+}
+
+test_schannel_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_schannel_clientauth with input as inp
+		rs == master.master_schannel_clientauth with input as inp with master.schannel_common as never2
+	}
+}
+
+never2(_, _) := false
+
+test_listener_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_cfg_sqlservername_listener with input as inp
+		rs == master.master_cfg_sqlservername_listener with input as inp with master.listener_common as never4
+	}
+}
+
+test_sql_login_fast_same_as_general if {
+	every inp in rule_inputs {
+		rs := master.master_account_sql_login with input as inp
+		rs == master.master_account_sql_login with input as inp with master.sql_login_common as never3
+	}
+}
+
+# the guards hold on the healthy fixture (the pass-only bodies are the ones
+# that answer it)
+test_common_guards_hold_when_healthy if {
+	every name in ["SQLN1", "SQLN2"] {
+		master.installed_common(name, mf.msvc[name], facts.master_cfg(name)) with input as fx.healthy
+		master.domain_common(name) with input as fx.healthy
+		master.schannel_common(name, []) with input as fx.healthy
+	}
+	count({r | some r in master.master_httpsys_binding; master.httpsys_common(r.subject.node, 8391, fx.mt, input.nodes[r.subject.node].httpsys.bindings["0.0.0.0:8391"])}) == 2 with input as fx.healthy
+	every inst in ["SQLN1", "SQLN2"] {
+		master.sql_login_common(inst, mf.sql_accounts, []) with input as fx.healthy
+	}
+}
+
 # --- MASTER-ACCOUNT-DOMAIN -------------------------------------------------------
 
 acct(node, a) := fx.node_patch(node, {"services": {"SSISScaleOutMaster150": {"StartName": a}}})
