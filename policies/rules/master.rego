@@ -274,10 +274,31 @@ master_cert_cn_dns contains r if {
 #     of the differing node, set SSLCertThumbprint and the HTTP.SYS binding to it.
 #   tags: [certificate, consistency]
 master_cert_same_all_nodes contains r if {
+	# the common case: nothing missing, and the reference thumbprint
 	some name in facts.master_nodes
 	thumb := mf.mthumb[name]
 	ref := mf.ref_thumb
 	cfg := facts.master_cfg(name)
+	same_common(name, cfg, thumb, ref)
+	r := {
+		"rule": "MASTER-CERT-SAME-ALL-NODES",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/SSLCertThumbprint"},
+		"message": sprintf("%s uses the master certificate %s, like the reference.", [name, thumb]),
+		"observed": thumb,
+		"expected": ref,
+		"missing": [],
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SSLCertThumbprint")],
+		"fix": null,
+	}
+}
+
+master_cert_same_all_nodes contains r if {
+	some name in facts.master_nodes
+	thumb := mf.mthumb[name]
+	ref := mf.ref_thumb
+	cfg := facts.master_cfg(name)
+	not same_common(name, cfg, thumb, ref)
 	missing := facts.first_missing([
 		mf.mcfg_missing[name],
 		mf.key_missing(name, "MasterSettings.config", cfg, "SSLCertThumbprint"),
@@ -317,8 +338,28 @@ master_cert_same_all_nodes contains r if {
 #     this node (Import-PfxCertificate -CertStoreLocation Cert:\LocalMachine\Root).
 #   tags: [certificate]
 master_cert_root_with_key contains r if {
+	# the common case, by reference: nothing missing, and the certificate
+	# under its own key in LocalMachine\Root with its private key
 	some name in facts.master_nodes
 	ref := mf.ref_thumb
+	root_key_common(name, ref)
+	r := {
+		"rule": "MASTER-CERT-ROOT-WITH-KEY",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "LocalMachine/Root/master-certificate"},
+		"message": sprintf("%s has the master certificate %s in LocalMachine\\Root with its private key.", [name, ref]),
+		"observed": {"in_root": true, "has_private_key": true},
+		"expected": {"in_root": true, "has_private_key": true},
+		"missing": [],
+		"evidence": [{"artifact": certs.cert_artifact(name, "LocalMachine/Root", ref)}],
+		"fix": null,
+	}
+}
+
+master_cert_root_with_key contains r if {
+	some name in facts.master_nodes
+	ref := mf.ref_thumb
+	not root_key_common(name, ref)
 	cert := certs.in_store_or_null(facts.node(name), "LocalMachine/Root", ref)
 	key := facts.get(cert, "has_private_key", null)
 	missing := facts.first_missing([
@@ -620,7 +661,7 @@ master_trusts_every_worker contains r if {
 master_firewall contains r if {
 	some name in facts.master_nodes
 	port := facts.node_master_port(name)
-	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); facts.fw_allows(fw, port)]
+	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); mf.fw_allows(fw, port)]
 	missing := firewall_missing(name, port)
 	st := res.status(missing, count(rules) > 0)
 	r := {
@@ -1024,6 +1065,23 @@ sql_login_common(inst, accts, problems) if {
 	count(accts) > 0
 	sql.missing(inst, "server_principals") == []
 	mf.msvc_clean
+}
+
+# (thumb and ref are normalized: equal and not empty is certs.same)
+same_common(name, cfg, thumb, ref) if {
+	mf.mcfg_missing[name] == []
+	cfg.missing_keys == []
+	facts.master_thumbprint_missing == []
+	thumb != ""
+	thumb == ref
+}
+
+# (ref is normalized: certs.in_store_or_null finds the certificate under it)
+root_key_common(name, ref) if {
+	facts.master_thumbprint_missing == []
+	ref != ""
+	mf.node_clean(name)
+	input.nodes[name].certs["LocalMachine/Root"][ref].has_private_key == true
 }
 
 # --- why a result is unknown: [] by reference in the common case (the node is

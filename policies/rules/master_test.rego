@@ -154,6 +154,29 @@ test_sql_login_fast_same_as_general if {
 	}
 }
 
+test_cert_same_fast_same_as_general if {
+	every inp in array.concat(rule_inputs, [
+		fx.set(["nodes", "SQLN2", "configs", "master", "master", "thumbprint"], lower(fx.mt)),
+		fx.set(["nodes", "SQLN2", "configs", "master", "master", "thumbprint"], other_t),
+		fx.set(["nodes", "SQLN2", "configs", "master", "missing_keys"], ["SSLCertThumbprint"]),
+	]) {
+		rs := master.master_cert_same_all_nodes with input as inp
+		rs == master.master_cert_same_all_nodes with input as inp with master.same_common as never4
+	}
+}
+
+test_root_key_fast_same_as_general if {
+	every inp in array.concat(rule_inputs, [
+		fx.remove(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.mt]),
+		fx.set(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.mt, "has_private_key"], false),
+		fx.set(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.mt, "has_private_key"], null),
+		fx.set(["nodes", "SQLN2", "certs", "LocalMachine/Root", fx.mt], "x"),
+	]) {
+		rs := master.master_cert_root_with_key with input as inp
+		rs == master.master_cert_root_with_key with input as inp with master.root_key_common as never2
+	}
+}
+
 # the guards hold on the healthy fixture (the pass-only bodies are the ones
 # that answer it)
 test_common_guards_hold_when_healthy if {
@@ -817,6 +840,9 @@ fw_bool(f, fw, port) if {
 	f == "fast"
 	facts.fw_allows(fw, port)
 } else if {
+	f == "master_fast"
+	mf.fw_allows(fw, port)
+} else if {
 	f == "facts"
 	fw_allows_reference(fw, port)
 } else := false
@@ -835,8 +861,17 @@ test_fast_fw_allows_same_as_facts if {
 	every fw in fw_rules {
 		every port in [8391, 1000, 80] {
 			fw_bool("fast", fw, port) == fw_bool("facts", fw, port)
+			fw_bool("master_fast", fw, port) == fw_bool("facts", fw, port)
 		}
 	}
+	every ports in [["5985"], ["08391"], ["5985", "8391"], [], [8391], ["1e3"], ["8391 "], [""], ["80", "8000-9000"], "8391"] {
+		every port in [8391, 80, 1000] {
+			fw := {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ports}
+			fw_bool("master_fast", fw, port) == fw_bool("facts", fw, port)
+		}
+	}
+	fw_bool("master_fast", {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["08391"]}, 8391)
+	not fw_bool("master_fast", {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["5985"]}, 8391)
 	fw_bool("fast", fw_rules[0], 8391)
 	not fw_bool("fast", fw_rules[6], 8391)
 }
