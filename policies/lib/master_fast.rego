@@ -30,7 +30,24 @@ sql_accounts := sort({a |
 
 # mkind: names.account_kind of each master node's account (macct), once per
 # query for MASTER-ACCOUNT-DOMAIN and sql_accounts.
-mkind := {n: names.account_kind(a, n) | some n, a in macct}
+mkind := {n: account_kind(a, n) | some n, a in macct}
+
+# account_kind(a, host): names.account_kind(a, host), its common case first:
+# "DOMAIN\\name" without surrounding space whose DOMAIN is none that the
+# earlier branches of names.account_kind take (NT SERVICE, NT AUTHORITY, ".",
+# BUILTIN, the host's short name) is "domain".
+account_kind(a, host) := "domain" if {
+	trim_space(a) == a
+	parts := split(a, "\\")
+	count(parts) == 2
+	d := parts[0]
+	d != ""
+	parts[1] != ""
+	not lower(d) in {"nt service", "nt authority", "."}
+	u := upper(d)
+	u != "BUILTIN"
+	u != upper(names.short_name(host))
+} else := names.account_kind(a, host)
 
 # msvc_missing: facts.service_missing(n, "master") of each master node.
 msvc_missing := {n: m |
@@ -324,12 +341,13 @@ on_fail(st, _) := null if st != "fail"
 
 # mprops: what the two SSISDB checks of MASTER-CFG-PORT-CONSISTENT read of
 # the primary's ssisdb_master_properties, once per query: why it is unknown
-# (facts.first_missing of facts.sql_missing and facts.master_port_missing),
+# (facts.first_missing of facts.sql_missing, by its fast form sql.missing,
+# and facts.master_port_missing),
 # its artifact, the subject's node, MASTER_ADDRESS (a string, else "") and
 # MASTER_SERVICE_PORT (else null).
 mprops := {
-	"missing": facts.first_missing([facts.sql_missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
-	"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"),
+	"missing": facts.first_missing([sql.missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
+	"artifact": sql.artifact(prim, "ssisdb_master_properties"),
 	"node": facts.instance_node(prim),
 	"address": facts.str(array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_ADDRESS")], [""])[0]),
 	"port": array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0],

@@ -773,10 +773,31 @@ master_cfg_sqlservername_listener contains r if {
 #     and the HTTP.SYS binding; then restart the services.
 #   tags: [configuration, network]
 master_cfg_port_consistent contains r if {
+	# the common case: nothing missing, and the master port
 	some name in facts.master_nodes
 	port := facts.master_port_of(name)
 	ref := facts.master_port
 	cfg := facts.master_cfg(name)
+	port_common(name, cfg, port, ref)
+	r := {
+		"rule": "MASTER-CFG-PORT-CONSISTENT",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": "MasterSettings.config/PortNumber"},
+		"message": sprintf("%s: PortNumber is %d, the deployment's master port.", [name, port]),
+		"observed": port,
+		"expected": ref,
+		"missing": [],
+		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "PortNumber")],
+		"fix": null,
+	}
+}
+
+master_cfg_port_consistent contains r if {
+	some name in facts.master_nodes
+	port := facts.master_port_of(name)
+	ref := facts.master_port
+	cfg := facts.master_cfg(name)
+	not port_common(name, cfg, port, ref)
 	missing := facts.first_missing([
 		mf.mcfg_missing[name],
 		mf.key_missing(name, "MasterSettings.config", cfg, "PortNumber"),
@@ -852,13 +873,7 @@ master_cfg_port_consistent contains r if {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
 		"status": st,
 		"subject": res.instance_subject(facts.primary_label, mp.node, "catalog.master_properties/MASTER_ADDRESS"),
-		"message": res.message(
-			st,
-			sprintf("SSISDB on %s: MASTER_ADDRESS %s uses the master port %d.", [prim, addr, ref]),
-			sprintf("SSISDB on %s: MASTER_ADDRESS %s does not use the master port %d.", [prim, addr, ref]),
-			"SSISDB: MASTER_ADDRESS could not be read.",
-			missing,
-		),
+		"message": address_msg(st, prim, addr, ref, missing),
 		"observed": res.observed(st, addr),
 		"expected": want,
 		"missing": missing,
@@ -878,13 +893,7 @@ master_cfg_port_consistent contains r if {
 		"rule": "MASTER-CFG-PORT-CONSISTENT",
 		"status": st,
 		"subject": res.instance_subject(facts.primary_label, mp.node, "catalog.master_properties/MASTER_SERVICE_PORT"),
-		"message": res.message(
-			st,
-			sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %d, the master port.", [prim, ref]),
-			sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %v, but the master port is %d; the running master was started with another PortNumber.", [prim, val, ref]),
-			"SSISDB: MASTER_SERVICE_PORT could not be read.",
-			missing,
-		),
+		"message": service_port_msg(st, prim, val, ref, missing),
 		"observed": res.observed(st, val),
 		"expected": sprintf("%d", [ref]),
 		"missing": missing,
@@ -1082,6 +1091,13 @@ root_key_common(name, ref) if {
 	ref != ""
 	mf.node_clean(name)
 	input.nodes[name].certs["LocalMachine/Root"][ref].has_private_key == true
+}
+
+port_common(name, cfg, port, ref) if {
+	mf.mcfg_missing[name] == []
+	cfg.missing_keys == []
+	facts.master_port_missing == []
+	port == ref
 }
 
 # --- why a result is unknown: [] by reference in the common case (the node is
@@ -1310,6 +1326,18 @@ port_master_msg("pass", name, port, _, _) := sprintf("%s: PortNumber is %d, the 
 port_master_msg("fail", name, port, ref, _) := sprintf("%s: PortNumber is %d, but the deployment's master port is %d; workers cannot reach the master while it runs there.", [name, port, ref])
 
 port_master_msg("unknown", name, _, _, missing) := res.unknown_message(sprintf("%s: PortNumber could not be compared.", [name]), missing)
+
+address_msg("pass", prim, addr, ref, _) := sprintf("SSISDB on %s: MASTER_ADDRESS %s uses the master port %d.", [prim, addr, ref])
+
+address_msg("fail", prim, addr, ref, _) := sprintf("SSISDB on %s: MASTER_ADDRESS %s does not use the master port %d.", [prim, addr, ref])
+
+address_msg("unknown", _, _, _, missing) := res.unknown_message("SSISDB: MASTER_ADDRESS could not be read.", missing)
+
+service_port_msg("pass", prim, _, ref, _) := sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %d, the master port.", [prim, ref])
+
+service_port_msg("fail", prim, val, ref, _) := sprintf("SSISDB on %s: MASTER_SERVICE_PORT is %v, but the master port is %d; the running master was started with another PortNumber.", [prim, val, ref])
+
+service_port_msg("unknown", _, _, _, missing) := res.unknown_message("SSISDB: MASTER_SERVICE_PORT could not be read.", missing)
 
 restart_ref_fix("fail") := {"id": "restart-master", "target": facts.reference_node, "params": {"resource": facts.master_resource, "service": facts.master_service_of(facts.reference_node)}}
 

@@ -177,6 +177,18 @@ test_root_key_fast_same_as_general if {
 	}
 }
 
+test_port_master_fast_same_as_general if {
+	every inp in array.concat(rule_inputs, [
+		fx.node_patch("SQLN2", {"configs": {"master": {"master": {"port": 8392}}}}),
+		fx.set(["nodes", "SQLN2", "configs", "master", "missing_keys"], ["PortNumber"]),
+		props({"MASTER_ADDRESS": "https://ssismaster.contoso.com", "MASTER_SERVICE_PORT": "8392"}),
+		fx.set(["sql", "SQLN1", "collected"], false),
+	]) {
+		rs := master.master_cfg_port_consistent with input as inp
+		rs == master.master_cfg_port_consistent with input as inp with master.port_common as never4
+	}
+}
+
 # the guards hold on the healthy fixture (the pass-only bodies are the ones
 # that answer it)
 test_common_guards_hold_when_healthy if {
@@ -810,6 +822,20 @@ locate_slow(thumb) := l if {
 	count(ls) > 0
 	l := ls[0]
 } else := null
+
+test_fast_account_kind_same_as_names if {
+	every a in [
+		"CONTOSO\\svc-ssismaster", "contoso\\gmsa$", " CONTOSO\\x", "CONTOSO\\", "\\x", "NT Service\\SSISScaleOutMaster150",
+		"nt service\\x", "NT AUTHORITY\\SYSTEM", "NT AUTHORITY\\NetworkService", ".\\LocalSystem", ".\\x", "BUILTIN\\x",
+		"builtin\\x", "SQLN1\\admin", "sqln1\\admin", "A\\B\\C", "LocalSystem", "x@contoso.com", "x", "",
+	] {
+		every host in ["SQLN1", "sqln1.contoso.com", ""] {
+			mf.account_kind(a, host) == names.account_kind(a, host)
+		}
+	}
+	mf.account_kind("CONTOSO\\svc-ssismaster", "SQLN1") == "domain"
+	mf.account_kind("SQLN1\\admin", "sqln1.contoso.com") == "local"
+}
 
 test_fast_cfg_ev_and_key_missing if {
 	cfg := {"artifact": "a", "lines": {"PortNumber": 2}, "missing_keys": []}
