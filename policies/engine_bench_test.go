@@ -14,6 +14,7 @@ import (
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundlegen"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
+	"github.com/ssis-ha-lint/ssis-ha-lint/internal/cputime"
 )
 
 // synthInput is the input value of the n-node synthetic deployment.
@@ -58,7 +59,7 @@ func BenchmarkDecode(b *testing.B) {
 					vals[i] = v
 				}
 				b.ReportAllocs()
-				start, n := processCPU(), 0
+				start, n := cputime.Process(), 0
 				for b.Loop() {
 					n++
 					parts := make([]part, len(vals))
@@ -72,7 +73,7 @@ func BenchmarkDecode(b *testing.B) {
 						p.dec.release()
 					}
 				}
-				b.ReportMetric(float64(processCPU()-start)/float64(n)/1e6, "cpu-ms/op")
+				b.ReportMetric(float64(cputime.Process()-start)/float64(n)/1e6, "cpu-ms/op")
 			})
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundle"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/bundlegen"
 	"github.com/ssis-ha-lint/ssis-ha-lint/collectors/facts"
+	"github.com/ssis-ha-lint/ssis-ha-lint/internal/cputime"
 	"github.com/ssis-ha-lint/ssis-ha-lint/policies"
 	"github.com/ssis-ha-lint/ssis-ha-lint/reports"
 )
@@ -43,7 +44,7 @@ func synthBundle(tb testing.TB, dir string, n int, broken bool) string {
 // time (ns/op).
 func loop(b *testing.B, fn func() error) {
 	b.Helper()
-	start := processCPU()
+	start := cputime.Process()
 	n := 0
 	for b.Loop() {
 		if err := fn(); err != nil {
@@ -52,7 +53,7 @@ func loop(b *testing.B, fn func() error) {
 		n++
 	}
 	if n > 0 {
-		b.ReportMetric(float64(processCPU()-start)/float64(n)/1e6, "cpu-ms/op")
+		b.ReportMetric(float64(cputime.Process()-start)/float64(n)/1e6, "cpu-ms/op")
 	}
 }
 
