@@ -920,12 +920,39 @@ master_cfg_port_consistent contains r if {
 #   remediation: Restart the master through its cluster resource (Stop-ClusterResource / Start-ClusterResource), not with Restart-Service.
 #   tags: [configuration, service]
 master_cfg_restart_applied contains r if {
+	# the common case: nothing missing, and the service started after the
+	# last write
 	some name in facts.master_nodes
 	mf.restart_applies(name)
 	svc := mf.msvc[name]
 	cfg := facts.master_cfg(name)
 	written := facts.get(cfg, "last_write_ns", 0)
 	started := facts.get(svc, "process_start_ns", 0)
+	restart_common(name, cfg, written, started)
+	r := {
+		"rule": "MASTER-CFG-RESTART-APPLIED",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": sprintf("service:%s", [facts.get(svc, "Name", facts.master_service_name)])},
+		"message": sprintf("%s: the master service started (%s) after MasterSettings.config was last written (%s).", [name, facts.get(svc, "ProcessStartUtc", ""), facts.get(cfg, "last_write_utc", "")]),
+		"observed": {"config_written": facts.get(cfg, "last_write_utc", ""), "service_started": facts.get(svc, "ProcessStartUtc", "")},
+		"expected": "service started after the last configuration change",
+		"missing": [],
+		"evidence": [
+			{"artifact": sprintf("nodes/%s/files.json", [name]), "key": "MasterSettings.config.LastWriteUtc"},
+			facts.svc_ev(name, svc, "ProcessStartUtc"),
+		],
+		"fix": null,
+	}
+}
+
+master_cfg_restart_applied contains r if {
+	some name in facts.master_nodes
+	mf.restart_applies(name)
+	svc := mf.msvc[name]
+	cfg := facts.master_cfg(name)
+	written := facts.get(cfg, "last_write_ns", 0)
+	started := facts.get(svc, "process_start_ns", 0)
+	not restart_common(name, cfg, written, started)
 	missing := restart_missing(name, cfg, written, started)
 	st := res.status(missing, written <= started)
 	r := {
@@ -1098,6 +1125,11 @@ port_common(name, cfg, port, ref) if {
 	cfg.missing_keys == []
 	facts.master_port_missing == []
 	port == ref
+}
+
+restart_common(name, cfg, written, started) if {
+	restart_missing(name, cfg, written, started) == []
+	written <= started
 }
 
 # --- why a result is unknown: [] by reference in the common case (the node is

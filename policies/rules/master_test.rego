@@ -189,6 +189,18 @@ test_port_master_fast_same_as_general if {
 	}
 }
 
+test_restart_fast_same_as_general if {
+	every inp in array.concat(rule_inputs, [
+		fx.set(["nodes", "SQLN1", "configs", "master", "last_write_ns"], 1895773600000000000),
+		fx.remove(["nodes", "SQLN1", "configs", "master", "last_write_ns"]),
+		fx.set(["nodes", "SQLN1", "services", "SSISScaleOutMaster150", "process_start_ns"], 0),
+		fx.set(["nodes", "SQLN1", "services", "SSISScaleOutMaster150", "State"], "Stopped"),
+	]) {
+		rs := master.master_cfg_restart_applied with input as inp
+		rs == master.master_cfg_restart_applied with input as inp with master.restart_common as never4
+	}
+}
+
 # the guards hold on the healthy fixture (the pass-only bodies are the ones
 # that answer it)
 test_common_guards_hold_when_healthy if {
@@ -717,6 +729,9 @@ port_inputs := [
 	fx.set(["nodes", "WRK2", "configs", "worker", "worker", "worker_thumbprint"], "22:22"),
 	fx.set(["nodes", "WRK2", "missing"], []),
 	fx.set(["deployment", "master_port"], 8392),
+	fx.set(["nodes", "WRK2", "configs", "worker", "worker", "master_endpoint", "port"], "8391"),
+	fx.set(["deployment", "worker_nodes"], ["WRK1", "WRK\n2"]),
+	fx.set(["deployment", "worker_nodes"], []),
 ]
 
 # the worker results of MASTER-CFG-PORT-CONSISTENT as its general bodies
