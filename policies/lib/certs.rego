@@ -300,36 +300,10 @@ master_root := {n: {"missing": m, "store": store} |
 # a worker's certificate is not found under its own key).
 master_root_norm := {n: {x | some t, _ in mr.store; x := norm_thumb(t); x != ""} | some n, mr in master_root}
 
-# worker_trust: per worker node (built once per query) its certificate's
-# normalized thumbprint, why that is unknown, and the evidence.
-worker_trust := object.union(worker_trust_common, worker_trust_other)
-
-# the common case, by reference (no function call but norm_thumb): the node
-# is collected with nothing missing, its WorkerSettings.config parsed with
-# every key, the thumbprint is not empty and its line is known.
-worker_trust_common := {w: {"thumb": wt, "missing": [], "ev": {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": line}} |
-	some w in facts.worker_nodes
-	nd := input.nodes[w]
-	nd.collected == true
-	count(nd.missing) == 0
-	cfg := nd.configs.worker
-	cfg.parse_error == ""
-	count(cfg.missing_keys) == 0
-	a := cfg.artifact
-	a != ""
-	line := cfg.lines.WorkerHttpsCertThumbprint
-	line > 0
-	t := cfg.worker.worker_thumbprint
-	is_string(t)
-	wt := norm_thumb(t)
-	wt != ""
-}
-
-worker_trust_other := {w: {"thumb": wt, "missing": worker_trust_missing(w, wt), "ev": worker_trust_ev(w)} |
-	some w in facts.worker_nodes
-	not worker_trust_common[w]
-	wt := norm_thumb(worker_thumb_raw(w))
-}
+# (master_fast.trust_known and trust_unknown hold, per worker node, its
+# certificate's normalized thumbprint, why that is unknown, and the evidence:
+# the common case read once per query with the worker port, the other
+# workers by the three helpers below.)
 
 # why a worker's thumbprint is unknown: [] in the common case (the node is
 # collected with nothing missing, its WorkerSettings.config parsed with every

@@ -120,7 +120,7 @@ acct_of(n) := a if {
 # MasterEndpoint are known, the thumbprint is a non-empty string of hex digits
 # only (certs.norm_thumb then only upper-cases it; a trim is cheaper than a
 # regex) and the MasterEndpoint has a port. Its value then holds its
-# certs.worker_trust entry (thumb and ev; its missing is []) and the parts of
+# trust_known entry (thumb and ev; its missing is []) and the parts of
 # its MASTER-CFG-PORT-CONSISTENT entry that the pass results read (port and
 # the evidence pev; its missing is facts.master_port_missing and its endpoint
 # worker_endpoint(w)); every other worker gets what the general helpers give
@@ -154,11 +154,12 @@ wfast := {w: {
 # all_fast: every worker is in wfast (the rest maps are then {} at once).
 all_fast if count(wfast) == count(facts.worker_nodes)
 
-# certs.worker_trust split by whether the worker's certificate thumbprint is
-# known (missing == []: it is then not empty) or not, for
-# MASTER-TRUSTS-EVERY-WORKER (masters x workers results): wfast (whose values
-# hold more than the certs.worker_trust entry: the rule reads thumb and ev),
-# and the other workers with what certs.worker_trust gives them.
+# trust_known and trust_unknown: per worker node its certificate's
+# normalized thumbprint (thumb), why that is unknown (missing) and the
+# evidence (ev), split by whether the thumbprint is known (missing == []: it
+# is then not empty) or not, for MASTER-TRUSTS-EVERY-WORKER (masters x
+# workers results): wfast (whose values hold more, and no missing: it is []),
+# and the other workers (trust_other) by the general helpers of certs.
 trust_other := {} if {
 	all_fast
 } else := {w: {"thumb": wt, "missing": certs.worker_trust_missing(w, wt), "ev": certs.worker_trust_ev(w)} |
@@ -172,6 +173,11 @@ trust_known := wfast if {
 } else := object.union(wfast, {w: wi | some w, wi in trust_other; count(wi.missing) == 0})
 
 trust_unknown := {w: wi | some w, wi in trust_other; count(wi.missing) > 0}
+
+# trust_workers: every worker node's entry (trust_known and trust_unknown).
+trust_workers := trust_known if {
+	count(trust_unknown) == 0
+} else := object.union(trust_known, trust_unknown)
 
 # trust_empty: {thumb: {}} for each thumbprint of trust_known. A master's
 # LocalMachine\Root store object.subset of it holds every known worker's

@@ -629,7 +629,7 @@ master_trusts_every_worker contains r if {
 	# unknown: the master's LocalMachine\Root
 	some name, mr in certs.master_root
 	count(mr.missing) > 0
-	some w, wi in certs.worker_trust
+	some w, wi in mf.trust_workers
 	r := trusts_unknown(name, w, wi, mr.missing)
 }
 
@@ -1060,8 +1060,15 @@ cn_dns_common(name, cert, dns) if {
 	mf.mcfg_missing[name] == []
 	facts.master_dns_missing == []
 	is_object(cert)
-	names.cert_has(cert, dns)
+	cert_names_dns(cert, dns)
 }
+
+# cert_names_dns(cert, dns): names.cert_has(cert, dns), its common case (dns
+# is one of the CNs as written) without normalizing every name.
+cert_names_dns(cert, dns) if {
+	dns in cert.cns
+	names.norm_host(dns) != ""
+} else := names.cert_has(cert, dns)
 
 # (thumb is normalized: a hash that upper-cases to it is the same thumbprint)
 httpsys_common(name, port, thumb, b) if {

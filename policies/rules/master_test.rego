@@ -201,6 +201,22 @@ test_restart_fast_same_as_general if {
 	}
 }
 
+test_cert_names_dns_same_as_cert_has if {
+	every cert in [
+		{"cns": ["ssismaster.contoso.com"]},
+		{"cns": ["SSISMASTER.contoso.com."], "san_dns": []},
+		{"cns": ["x"], "san_dns": ["ssismaster.contoso.com"]},
+		{"cns": ["."], "san_dns": []},
+		{"cns": [" ssismaster.contoso.com "]},
+		{"cns": "ssismaster.contoso.com"},
+		{},
+	] {
+		every dns in ["ssismaster.contoso.com", ".", "", "ssismaster"] {
+			master.cert_names_dns(cert, dns) == names.cert_has(cert, dns)
+		}
+	}
+}
+
 # the guards hold on the healthy fixture (the pass-only bodies are the ones
 # that answer it)
 test_common_guards_hold_when_healthy if {
@@ -790,22 +806,26 @@ test_port_worker_results_same_as_general_bodies if {
 }
 
 test_fast_worker_trust_same_as_helpers if {
-	every inp in fast_inputs {
-		wt := certs.worker_trust with input as inp
-		want := {w: {
-			"thumb": t,
-			"missing": facts.first_missing([
-				facts.worker_cfg_missing(w),
-				facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
-				facts.missing_if(t == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
-			]),
-			"ev": facts.worker_ev(w, "WorkerHttpsCertThumbprint"),
-		} |
-			some w in facts.worker_nodes
-			t := certs.norm_thumb(facts.str(facts.get(facts.worker_cfg(w), ["worker", "worker_thumbprint"], "")))
-		} with input as inp
-		wt == want
+	every inp in trust_inputs {
+		{w: {"thumb": wi.thumb, "missing": object.get(wi, "missing", []), "ev": wi.ev} | some w, wi in mf.trust_workers} == worker_trust_want with input as inp
+		count(mf.trust_known) + count(mf.trust_unknown) == count(mf.trust_workers) with input as inp
 	}
+}
+
+# per worker node its certificate's normalized thumbprint, why that is
+# unknown, and the evidence, by the facts helpers (the oracle of
+# mf.trust_known and mf.trust_unknown)
+worker_trust_want := {w: {
+	"thumb": t,
+	"missing": facts.first_missing([
+		facts.worker_cfg_missing(w),
+		facts.key_missing(w, "WorkerSettings.config", facts.worker_cfg(w), "WorkerHttpsCertThumbprint"),
+		facts.missing_if(t == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
+	]),
+	"ev": facts.worker_ev(w, "WorkerHttpsCertThumbprint"),
+} |
+	some w in facts.worker_nodes
+	t := certs.norm_thumb(facts.str(facts.get(facts.worker_cfg(w), ["worker", "worker_thumbprint"], "")))
 }
 
 test_fast_master_maps_same_as_helpers if {
@@ -928,10 +948,10 @@ trust_inputs := array.concat(fast_inputs, [
 	fx.set(["deployment", "worker_nodes"], []),
 ])
 
-test_fast_trust_maps_same_as_certs if {
+test_fast_trust_maps_same_as_helpers if {
 	every inp in trust_inputs {
-		{w: {"thumb": wi.thumb, "missing": object.get(wi, "missing", []), "ev": wi.ev} | some w, wi in mf.trust_known} == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) == 0} with input as inp
-		mf.trust_unknown == {w: wi | some w, wi in certs.worker_trust; count(wi.missing) > 0} with input as inp
+		{w: {"thumb": wi.thumb, "missing": object.get(wi, "missing", []), "ev": wi.ev} | some w, wi in mf.trust_known} == {w: wi | some w, wi in worker_trust_want; count(wi.missing) == 0} with input as inp
+		mf.trust_unknown == {w: wi | some w, wi in worker_trust_want; count(wi.missing) > 0} with input as inp
 		absent := {[n, w, wi] |
 			some n, mr in certs.master_root
 			count(mr.missing) == 0
@@ -980,10 +1000,11 @@ test_fast_trust_lines if {
 }
 
 # the results of MASTER-TRUSTS-EVERY-WORKER as one general body makes them
-# from certs.worker_trust and certs.master_trusts (before the fast paths)
+# from the worker entries (worker_trust_want) and certs.master_trusts
+# (before the fast paths)
 trusts_reference := {r |
 	some n, mr in certs.master_root
-	some w, wi in certs.worker_trust
+	some w, wi in worker_trust_want
 	r := trusts_reference_result(n, w, wi, mr.missing)
 }
 
