@@ -225,6 +225,9 @@ trust_tails := [concat("", [" trusts the certificate ", x[1].thumb, " of worker 
 
 trust_thumb_list := [x[1].thumb | some x in trust_list]
 
+# the evidence of each worker of trust_list
+trust_evs := [x[1].ev | some x in trust_list]
+
 # "worker:<w>" per worker of trust_list
 trust_objs := objs if {
 	objs := split(concat("", ["worker:", concat("\nworker:", [x[0] | some x in trust_list])]), "\n")

@@ -578,19 +578,19 @@ master_trusts_every_worker contains r if {
 	# every known worker's certificate under its own (normalized) key
 	# (mf.trust_lines: no lookup and no builtin call per pair)
 	some name, ls in mf.trust_lines
-	msgs := ls.msg
 	arts := ls.art
 	objs := ls.obj
-	some i, x in mf.trust_list
+	evs := mf.trust_evs
+	msg := ls.msg[i]
 	r := {
 		"rule": "MASTER-TRUSTS-EVERY-WORKER",
 		"status": "pass",
 		"subject": {"kind": "node", "node": name, "object": objs[i]},
-		"message": msgs[i],
+		"message": msg,
 		"observed": true,
 		"expected": true,
 		"missing": [],
-		"evidence": [x[1].ev, {"artifact": arts[i]}],
+		"evidence": [evs[i], {"artifact": arts[i]}],
 		"fix": null,
 	}
 }

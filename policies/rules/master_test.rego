@@ -986,6 +986,7 @@ test_fast_trust_lines if {
 			} with input as inp
 		}
 		[x[0] | some x in mf.trust_list] == sort(object.keys(mf.trust_known)) with input as inp
+		mf.trust_evs == [mf.trust_known[x[0]].ev | some x in mf.trust_list] with input as inp
 		{n | some n, _ in mf.trust_lines} == {n |
 			count(mf.trust_list) > 0
 			not contains(concat("", mf.trust_thumb_list), "\n")
