@@ -399,11 +399,34 @@ master_cert_root_with_key contains r if {
 #     SSLCertThumbprint, copy it to every master node and trust it on every worker.
 #   tags: [certificate, expiry]
 master_cert_validity contains r if {
+	# the common case: the certificate found and valid, the collection time
+	# known
+	some thumb in certs.master_thumbs
+	loc := certs.locate(thumb)
+	cert := facts.get(loc, "cert", null)
+	v := certs.validity_of(cert, facts.created_ns)
+	validity_common(cert, v)
+	user := certs.user_of(thumb)
+	r := {
+		"rule": "MASTER-CERT-VALIDITY",
+		"status": "pass",
+		"subject": res.cert_subject(user, thumb),
+		"message": sprintf("%s: the master certificate %s is valid until %s.", [user, thumb, object.get(cert, "not_after", "")]),
+		"observed": {"not_before": object.get(cert, "not_before", ""), "not_after": object.get(cert, "not_after", ""), "state": v},
+		"expected": "valid for more than 30 days after collection",
+		"missing": [],
+		"evidence": [{"artifact": certs.cert_artifact(facts.get(loc, "node", facts.reference_node), facts.get(loc, "store", "LocalMachine/Root"), thumb), "key": "NotAfter"}],
+		"fix": null,
+	}
+}
+
+master_cert_validity contains r if {
 	some thumb in certs.master_thumbs
 	loc := certs.locate(thumb)
 	cert := facts.get(loc, "cert", null)
 	holder := facts.get(loc, "node", facts.reference_node)
 	v := certs.validity_of(cert, facts.created_ns)
+	not validity_common(cert, v)
 	user := certs.user_of(thumb)
 	missing := facts.first_missing([certs.cert_missing(thumb, cert), facts.created_missing])
 	st := res.status(missing, v == "valid")
@@ -1137,6 +1160,13 @@ port_common(name, cfg, port, ref) if {
 restart_common(name, cfg, written, started) if {
 	restart_missing(name, cfg, written, started) == []
 	written <= started
+}
+
+# (a valid certificate is an object: validity_of gives "unknown" otherwise)
+validity_common(cert, v) if {
+	v == "valid"
+	is_object(cert)
+	facts.created_missing == []
 }
 
 # --- why a result is unknown: [] by reference in the common case (the node is

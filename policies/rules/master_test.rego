@@ -217,6 +217,19 @@ test_cert_names_dns_same_as_cert_has if {
 	}
 }
 
+test_validity_fast_same_as_general if {
+	every inp in array.concat(rule_inputs, [
+		fx.set(["bundle", "created_ns"], fx.created_ns + (400 * fx.day_ns)),
+		fx.set(["bundle", "created_ns"], 1),
+		fx.remove(["bundle", "created_ns"]),
+		fx.remove(["nodes", "SQLN1", "certs", "LocalMachine/Root", fx.mt]),
+		fx.set(["nodes", "SQLN2", "configs", "master", "master", "thumbprint"], other_t),
+	]) {
+		rs := master.master_cert_validity with input as inp
+		rs == master.master_cert_validity with input as inp with master.validity_common as never2
+	}
+}
+
 # the guards hold on the healthy fixture (the pass-only bodies are the ones
 # that answer it)
 test_common_guards_hold_when_healthy if {
