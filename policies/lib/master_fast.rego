@@ -116,15 +116,15 @@ acct_of(n) := a if {
 # and MASTER-CFG-PORT-CONSISTENT read of their WorkerSettings.config, in one
 # pass by reference (no function call) once per query. A worker is in it when
 # it is collected with nothing missing ({}), its WorkerSettings.config parsed
-# with no missing key ([]) and has an artifact, the lines of WorkerHttpsCertThumbprint and
-# MasterEndpoint are known, the thumbprint is a non-empty string of hex digits
-# only (certs.norm_thumb then only upper-cases it; a trim is cheaper than a
-# regex) and the MasterEndpoint has a port. Its value then holds its
-# trust_known entry (thumb and ev; its missing is []) and the parts of
-# its MASTER-CFG-PORT-CONSISTENT entry that the pass results read (port and
-# the evidence pev; its missing is facts.master_port_missing and its endpoint
-# worker_endpoint(w)); every other worker gets what the general helpers give
-# (trust_other, worker_port_rest).
+# with no missing key ([]) and has an artifact, the lines of
+# WorkerHttpsCertThumbprint and MasterEndpoint are known, the thumbprint is a
+# non-empty string of hex digits only (certs.norm_thumb then only upper-cases
+# it; a trim is cheaper than a regex) and the MasterEndpoint has a port. Its
+# value then holds its trust_known entry (thumb and ev; its missing is []) and
+# the parts of its MASTER-CFG-PORT-CONSISTENT entry that the pass results read
+# (port and the evidence pev; its missing is facts.master_port_missing and its
+# endpoint worker_endpoint(w)); every other worker gets what the general
+# helpers give (trust_other, worker_port_rest).
 wfast := {w: {
 	"thumb": upper(t),
 	"ev": {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": tl},
