@@ -1,5 +1,10 @@
 # Rules about the Scale Out Master nodes: service, account, certificate,
 # HTTP.SYS, Schannel, firewall and MasterSettings.config.
+
+# METADATA
+# scope: package
+# custom:
+#   weight: 6.6
 package ssis.rules.master
 
 import data.ssis.lib.certs
