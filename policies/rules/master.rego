@@ -470,13 +470,12 @@ master_cert_validity contains r if {
 #   tags: [certificate, tls, httpsys]
 master_httpsys_binding contains r if {
 	# the common case, by reference: nothing missing, and the binding holds
-	# the master certificate in store Root
+	# the master certificate in store Root (httpsys_fast)
 	some name in facts.master_nodes
-	port := facts.node_master_port(name)
-	thumb := certs.norm_thumb(array.concat([t | t := facts.master_thumbprint; t != ""], [facts.master_thumb_of(name)])[0])
-	endpoint := sprintf("0.0.0.0:%d", [port])
-	b := input.nodes[name].httpsys.bindings[endpoint]
-	httpsys_common(name, port, thumb, b)
+	x := httpsys_fast(name)
+	thumb := x.thumb
+	endpoint := x.endpoint
+	b := x.b
 	r := {
 		"rule": "MASTER-HTTPSYS-BINDING",
 		"status": "pass",
@@ -492,11 +491,11 @@ master_httpsys_binding contains r if {
 
 master_httpsys_binding contains r if {
 	some name in facts.master_nodes
+	not httpsys_fast(name)
 	port := facts.node_master_port(name)
 	thumb := certs.norm_thumb(array.concat([t | t := facts.master_thumbprint; t != ""], [facts.master_thumb_of(name)])[0])
 	endpoint := sprintf("0.0.0.0:%d", [port])
 	b := facts.get(facts.obj(facts.get(facts.node(name), ["httpsys", "bindings"], {})), endpoint, null)
-	not httpsys_common(name, port, thumb, b)
 	problems := certs.binding_problems(b, thumb)
 	missing := httpsys_missing(name, port)
 	st := res.status(missing, count(problems) == 0)
@@ -687,7 +686,28 @@ master_trusts_every_worker contains r if {
 #   remediation: New-NetFirewallRule -DisplayName 'SSIS Scale Out Master' -Direction Inbound -Protocol TCP -LocalPort <port> -Action Allow on the node.
 #   tags: [network, firewall]
 master_firewall contains r if {
+	# the common case, by reference: nothing missing, and a rule admits the
+	# port (firewall_fast)
 	some name in facts.master_nodes
+	x := firewall_fast(name)
+	port := x.port
+	rules := x.rules
+	r := {
+		"rule": "MASTER-FIREWALL",
+		"status": "pass",
+		"subject": {"kind": "node", "node": name, "object": sprintf("firewall:tcp/%d", [port])},
+		"message": sprintf("%s admits TCP %d inbound (%s).", [name, port, concat(", ", rules)]),
+		"observed": rules,
+		"expected": sprintf("an enabled inbound TCP allow rule for port %d", [port]),
+		"missing": [],
+		"evidence": [{"artifact": sprintf("nodes/%s/firewall.json", [name])}],
+		"fix": null,
+	}
+}
+
+master_firewall contains r if {
+	some name in facts.master_nodes
+	not firewall_fast(name)
 	port := facts.node_master_port(name)
 	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); mf.fw_allows(fw, port)]
 	missing := firewall_missing(name, port)
@@ -1018,15 +1038,10 @@ master_cfg_restart_applied contains r if {
 #   tags: [account, sql, login]
 master_account_sql_login contains r if {
 	# the common case: every master account has an enabled login, nothing
-	# missing
+	# missing (sql_login_fast)
 	some rep in mf.replicas
 	inst := rep.instance
-	accts := mf.sql_accounts
-	problems := [[a, p] |
-		some a in accts
-		p := sql.login_problem(inst, a)
-	]
-	sql_login_common(inst, accts, problems)
+	accts := sql_login_fast(inst).accts
 	r := {
 		"rule": "MASTER-ACCOUNT-SQL-LOGIN",
 		"status": "pass",
@@ -1043,12 +1058,12 @@ master_account_sql_login contains r if {
 master_account_sql_login contains r if {
 	some rep in mf.replicas
 	inst := rep.instance
+	not sql_login_fast(inst)
 	accts := mf.sql_accounts
 	problems := [[a, p] |
 		some a in accts
 		p := sql.login_problem(inst, a)
 	]
-	not sql_login_common(inst, accts, problems)
 	missing := facts.first_missing([
 		sql.missing(inst, "server_principals"),
 		[m | count(problems) == 0; some n in facts.master_nodes; some m in mf.msvc_missing[n]],
@@ -1098,12 +1113,21 @@ cert_names_dns(cert, dns) if {
 	names.norm_host(dns) != ""
 } else := names.cert_has(cert, dns)
 
-# (thumb is normalized: a hash that upper-cases to it is the same thumbprint)
-httpsys_common(name, port, thumb, b) if {
-	port != 0
-	mf.node_clean(name)
+# httpsys_fast(name): the certificate thumbprint, endpoint and binding when
+# the first body of MASTER-HTTPSYS-BINDING applies (httpsys_missing's first
+# body, and the binding holds the master certificate in store Root; as
+# firewall_fast, a function of the node alone). With a master thumbprint the
+# rule's thumbprint is mf.ref_thumb, normalized: a hash that upper-cases to it
+# is the same thumbprint.
+httpsys_fast(name) := {"thumb": thumb, "endpoint": endpoint, "b": b} if {
 	facts.master_thumbprint_missing == []
+	mf.node_clean(name)
+	port := facts.node_master_port(name)
+	port != 0
+	thumb := mf.ref_thumb
 	thumb != ""
+	endpoint := sprintf("0.0.0.0:%d", [port])
+	b := input.nodes[name].httpsys.bindings[endpoint]
 	h := b.certificate_hash
 	is_string(h)
 	upper(h) == thumb
@@ -1131,11 +1155,17 @@ listener_common(name, cfg, ep, lsn) if {
 	object.get(ep, "instance", "") == ""
 }
 
-sql_login_common(inst, accts, problems) if {
-	count(problems) == 0
+# sql_login_fast(inst): the master accounts when the first body of
+# MASTER-ACCOUNT-SQL-LOGIN applies (no login problem, nothing missing; as
+# firewall_fast, a function of the instance alone).
+sql_login_fast(inst) := {"accts": accts} if {
+	accts := mf.sql_accounts
 	count(accts) > 0
-	sql.missing(inst, "server_principals") == []
 	mf.msvc_clean
+	sql.missing(inst, "server_principals") == []
+	every a in accts {
+		not sql.login_problem(inst, a)
+	}
 }
 
 # (thumb and ref are normalized: equal and not empty is certs.same)
@@ -1172,6 +1202,22 @@ validity_common(cert, v) if {
 	v == "valid"
 	is_object(cert)
 	facts.created_missing == []
+}
+
+# firewall_fast(name): the port and the admitting rules when the first body
+# of MASTER-FIREWALL applies (firewall_missing's first body, and a rule
+# admits the port). A function of the node alone, so that the general body's
+# "not firewall_fast(name)" is answered from the cache of the call the first
+# body made, before it computes anything (the guards below of several
+# arguments are cheap to recompute).
+firewall_fast(name) := {"port": port, "rules": rules} if {
+	mf.node_clean(name)
+	port := facts.node_master_port(name)
+	port != 0
+	fws := input.nodes[name].firewall
+	is_array(fws)
+	rules := [facts.str(fw.DisplayName) | some fw in fws; mf.fw_allows(fw, port)]
+	count(rules) > 0
 }
 
 # --- why a result is unknown: [] by reference in the common case (the node is

@@ -83,6 +83,8 @@ rule_inputs := array.concat(node_inputs, [
 	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": lower(fx.mt), "store_name": "root"}}}}),
 	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": concat(" ", [fx.mt, ""]), "store_name": "Root"}}}}),
 	fx.set(["nodes", "SQLN2", "httpsys", "bindings"], []),
+	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": fx.mt, "store_name": "My"}}}}),
+	fx.node_patch("SQLN2", {"httpsys": {"bindings": {"0.0.0.0:8391": {"certificate_hash": fx.mt, "store_name": 1}}}}),
 	sqlname("SQLN2", "SQLN1", "SQLN1", "", 0, false),
 	sqlname("SQLN2", "aglsn,14330", "aglsn", "", 14330, true),
 	sqlname("SQLN2", "AGLSN.contoso.com,1433", "AGLSN.contoso.com", "", 1433, true),
@@ -127,7 +129,7 @@ test_cert_cn_dns_fast_same_as_general if {
 test_httpsys_fast_same_as_general if {
 	every inp in rule_inputs {
 		rs := master.master_httpsys_binding with input as inp
-		rs == master.master_httpsys_binding with input as inp with master.httpsys_common as never4
+		rs == master.master_httpsys_binding with input as inp with master.httpsys_fast as never1
 	}
 }
 
@@ -150,7 +152,7 @@ test_listener_fast_same_as_general if {
 test_sql_login_fast_same_as_general if {
 	every inp in rule_inputs {
 		rs := master.master_account_sql_login with input as inp
-		rs == master.master_account_sql_login with input as inp with master.sql_login_common as never3
+		rs == master.master_account_sql_login with input as inp with master.sql_login_fast as never1
 	}
 }
 
@@ -230,6 +232,18 @@ test_validity_fast_same_as_general if {
 	}
 }
 
+test_firewall_fast_same_as_general if {
+	every inp in array.concat(rule_inputs, [
+		fx.set(["nodes", "SQLN2", "firewall"], []),
+		fx.set(["nodes", "SQLN2", "firewall"], null),
+		fx.set(["nodes", "SQLN2", "firewall", 0, "Enabled"], false),
+		fx.set(["nodes", "SQLN2", "configs", "master", "master", "port"], 0),
+	]) {
+		rs := master.master_firewall with input as inp
+		rs == master.master_firewall with input as inp with master.firewall_fast as never1
+	}
+}
+
 # the guards hold on the healthy fixture (the pass-only bodies are the ones
 # that answer it)
 test_common_guards_hold_when_healthy if {
@@ -238,9 +252,10 @@ test_common_guards_hold_when_healthy if {
 		master.domain_common(name) with input as fx.healthy
 		master.schannel_common(name, []) with input as fx.healthy
 	}
-	count({r | some r in master.master_httpsys_binding; master.httpsys_common(r.subject.node, 8391, fx.mt, input.nodes[r.subject.node].httpsys.bindings["0.0.0.0:8391"])}) == 2 with input as fx.healthy
-	every inst in ["SQLN1", "SQLN2"] {
-		master.sql_login_common(inst, mf.sql_accounts, []) with input as fx.healthy
+	every name in ["SQLN1", "SQLN2"] {
+		master.httpsys_fast(name).thumb == fx.mt with input as fx.healthy
+		master.firewall_fast(name).port == 8391 with input as fx.healthy
+		master.sql_login_fast(name).accts == mf.sql_accounts with input as fx.healthy
 	}
 }
 
