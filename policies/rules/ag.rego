@@ -4,7 +4,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 2.2
+#   weight: 1.8
 package ssis.rules.ag
 
 import data.ssis.lib.facts

@@ -3,7 +3,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 1
+#   weight: 0.9
 package ssis.rules.cat
 
 import data.ssis.lib.certs

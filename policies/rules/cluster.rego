@@ -3,7 +3,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 1
+#   weight: 0.8
 package ssis.rules.cluster
 
 import data.ssis.lib.cluster

@@ -3,7 +3,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 1.8
+#   weight: 1.5
 package ssis.rules.config
 
 import data.ssis.lib.facts

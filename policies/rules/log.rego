@@ -4,7 +4,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 2.1
+#   weight: 1.8
 package ssis.rules.log
 
 import data.ssis.lib.facts

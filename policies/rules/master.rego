@@ -4,7 +4,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 6.2
+#   weight: 5.9
 package ssis.rules.master
 
 import data.ssis.lib.certs

@@ -4,7 +4,7 @@
 # METADATA
 # scope: package
 # custom:
-#   weight: 11.9
+#   weight: 9.4
 package ssis.rules.worker
 
 import data.ssis.lib.certs
