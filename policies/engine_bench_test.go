@@ -20,8 +20,15 @@ import (
 // synthInput is the input value of the n-node synthetic deployment.
 func synthInput(tb testing.TB, n int, broken bool) ast.Value {
 	tb.Helper()
+	return specInput(tb, bundlegen.Synthetic(n, broken))
+}
+
+// specInput writes the deployment spec as a bundle, normalizes it and
+// returns its input value (profile ha).
+func specInput(tb testing.TB, spec *bundlegen.Spec) ast.Value {
+	tb.Helper()
 	p := filepath.Join(tb.TempDir(), "b")
-	if err := bundlegen.Write(p, bundlegen.Synthetic(n, broken)); err != nil {
+	if err := bundlegen.Write(p, spec); err != nil {
 		tb.Fatal(err)
 	}
 	b, err := bundle.Open(p)

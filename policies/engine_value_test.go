@@ -144,24 +144,8 @@ func TestDecodeResultsLikeJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	for _, spec := range []*bundlegen.Spec{bundlegen.Synthetic(12, true), bundlegen.Synthetic(2, false)} {
-		p := filepath.Join(dir, spec.Name)
-		if err := bundlegen.Write(p, spec); err != nil {
-			t.Fatal(err)
-		}
-		b, err := bundle.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := facts.Normalize(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := InputValue(doc, map[string]any{"profile": "ha", "target_version": ""})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := specInput(t, spec)
 		rs, err := eng.query.Eval(ctx, rego.EvalParsedInput(in))
 		if err != nil {
 			t.Fatal(err)
@@ -290,22 +274,7 @@ func TestParallelEvaluationLikeSerial(t *testing.T) {
 	if len(eng.units) < 2 {
 		t.Fatalf("rule families: %v", eng.units)
 	}
-	p := filepath.Join(t.TempDir(), "b")
-	if err := bundlegen.Write(p, bundlegen.Synthetic(12, true)); err != nil {
-		t.Fatal(err)
-	}
-	b, err := bundle.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := facts.Normalize(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := InputValue(doc, map[string]any{"profile": "ha", "target_version": ""})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := synthInput(t, 12, true)
 	ser, err := eng.Evaluate(WithSerialEvaluation(ctx), in)
 	if err != nil {
 		t.Fatal(err)
