@@ -121,7 +121,10 @@ master_cfg_missing(name) := cfg_missing(name, "MasterSettings.config", master_cf
 worker_cfg_missing(name) := cfg_missing(name, "WorkerSettings.config", worker_cfg(name))
 
 # key_missing: a parsed file lacks a required key (listed in missing_keys).
-key_missing(name, file, cfg, key) := [sprintf("%s: %s is absent or empty", [cfg_artifact(name, file, cfg), key])] if {
+# (the common case first: no key is missing)
+key_missing(name, file, cfg, key) := [] if {
+	count(cfg.missing_keys) == 0
+} else := [sprintf("%s: %s is absent or empty", [cfg_artifact(name, file, cfg), key])] if {
 	ks := cfg.missing_keys
 	is_array(ks)
 	some k in ks

@@ -320,11 +320,6 @@ cfg_clean(name, which) if {
 	count(cfg.missing_keys) == 0
 }
 
-# key_missing: facts.key_missing.
-key_missing(name, file, cfg, key) := [] if {
-	count(cfg.missing_keys) == 0
-} else := facts.key_missing(name, file, cfg, key)
-
 # cfg_ev: facts.cfg_ev.
 cfg_ev(name, file, cfg, key) := {"artifact": a, "key": key, "line": line} if {
 	a := cfg.artifact

@@ -306,7 +306,7 @@ master_cert_same_all_nodes contains r if {
 	not same_common(name, cfg, thumb, ref)
 	missing := facts.first_missing([
 		mf.mcfg_missing[name],
-		mf.key_missing(name, "MasterSettings.config", cfg, "SSLCertThumbprint"),
+		facts.key_missing(name, "MasterSettings.config", cfg, "SSLCertThumbprint"),
 		facts.master_thumbprint_missing,
 	])
 	st := res.status(missing, certs.same(thumb, ref))
@@ -784,7 +784,7 @@ master_cfg_sqlservername_listener contains r if {
 	)
 	missing := facts.first_missing([
 		mf.mcfg_missing[name],
-		mf.key_missing(name, "MasterSettings.config", cfg, "SqlServerName"),
+		facts.key_missing(name, "MasterSettings.config", cfg, "SqlServerName"),
 		facts.listener_missing,
 	])
 	st := res.status(missing, count(problems) == 0)
@@ -848,7 +848,7 @@ master_cfg_port_consistent contains r if {
 	not port_common(name, cfg, port, ref)
 	missing := facts.first_missing([
 		mf.mcfg_missing[name],
-		mf.key_missing(name, "MasterSettings.config", cfg, "PortNumber"),
+		facts.key_missing(name, "MasterSettings.config", cfg, "PortNumber"),
 		facts.master_port_missing,
 	])
 	st := res.status(missing, port == ref)

@@ -905,9 +905,43 @@ test_fast_cfg_ev_and_key_missing if {
 	mf.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber") == facts.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber")
 	mf.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName") == facts.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName")
 	mf.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber") == facts.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber")
-	mf.key_missing("N", "MasterSettings.config", cfg, "PortNumber") == []
+	facts.key_missing("N", "MasterSettings.config", cfg, "PortNumber") == []
 	bad := {"artifact": "a", "missing_keys": ["portnumber"]}
-	mf.key_missing("N", "MasterSettings.config", bad, "PortNumber") == facts.key_missing("N", "MasterSettings.config", bad, "PortNumber")
+	facts.key_missing("N", "MasterSettings.config", bad, "PortNumber") == ["a: PortNumber is absent or empty"]
+}
+
+# configuration objects as hand-written facts may hold them (odd types included)
+odd_cfgs := [
+	null, {}, [], "x", 5, true,
+	{"missing_keys": []}, {"missing_keys": null}, {"missing_keys": ""}, {"missing_keys": "PortNumber"},
+	{"missing_keys": 3}, {"missing_keys": {}}, {"missing_keys": {"PortNumber": true}},
+	{"missing_keys": ["portnumber"]}, {"artifact": "a", "missing_keys": ["PORTNUMBER", "x"]},
+	{"artifact": "", "missing_keys": ["PortNumber"]}, {"artifact": 7, "missing_keys": ["PortNumber"]},
+	{"artifact": "a", "missing_keys": [null, 1, ["PortNumber"], "SqlServerName"]},
+	{"artifact": "a", "lines": {"PortNumber": 2}, "missing_keys": []},
+	{"artifact": "a", "lines": {"PortNumber": 0, "SqlServerName": "3"}},
+	{"artifact": "", "lines": {"PortNumber": 2}}, {"artifact": null, "lines": {"PortNumber": 2}},
+	{"lines": {"PortNumber": 2}}, {"artifact": "a", "lines": null}, {"artifact": "a", "lines": [2]},
+	{"artifact": "a", "lines": "PortNumber"}, {"artifact": "a", "lines": {"PortNumber": null}},
+	{"artifact": "a", "lines": {"PortNumber": -1}}, {"artifact": ["a"], "lines": {"PortNumber": 2.5}},
+]
+
+odd_keys := ["PortNumber", "SqlServerName", "", 5, null]
+
+# facts.key_missing before its common case was checked first (the oracle).
+key_missing_reference(name, file, cfg, key) := [sprintf("%s: %s is absent or empty", [facts.cfg_artifact(name, file, cfg), key])] if {
+	ks := cfg.missing_keys
+	is_array(ks)
+	some k in ks
+	lower(k) == lower(key)
+} else := []
+
+test_key_missing_same_as_reference if {
+	every cfg in odd_cfgs {
+		every key in odd_keys {
+			facts.key_missing("N", "MasterSettings.config", cfg, key) == key_missing_reference("N", "MasterSettings.config", cfg, key)
+		}
+	}
 }
 
 fw_rules := [
