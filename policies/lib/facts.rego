@@ -132,7 +132,15 @@ key_missing(name, file, cfg, key) := [] if {
 } else := []
 
 # evidence for one key of a config file (line when the normalizer knows it).
-cfg_ev(name, file, cfg, key) := {"artifact": cfg_artifact(name, file, cfg), "key": key, "line": line} if {
+# (the common case first: the file has an artifact and the key's line)
+cfg_ev(name, file, cfg, key) := {"artifact": a, "key": key, "line": line} if {
+	a := cfg.artifact
+	a != ""
+	lines := cfg.lines
+	is_object(lines)
+	line := lines[key]
+	line > 0
+} else := {"artifact": cfg_artifact(name, file, cfg), "key": key, "line": line} if {
 	lines := cfg.lines
 	is_object(lines)
 	line := lines[key]

@@ -320,14 +320,6 @@ cfg_clean(name, which) if {
 	count(cfg.missing_keys) == 0
 }
 
-# cfg_ev: facts.cfg_ev.
-cfg_ev(name, file, cfg, key) := {"artifact": a, "key": key, "line": line} if {
-	a := cfg.artifact
-	a != ""
-	line := cfg.lines[key]
-	line > 0
-} else := facts.cfg_ev(name, file, cfg, key)
-
 # worker_ev(w, key): facts.worker_ev(w, key), its common case by reference (a
 # function called with the configuration object as an argument copies it).
 worker_ev(w, key) := {"artifact": a, "key": key, "line": line} if {

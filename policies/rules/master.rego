@@ -231,7 +231,7 @@ master_cert_cn_dns contains r if {
 		"observed": names.cert_names(cert),
 		"expected": dns,
 		"missing": [],
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
 		"fix": null,
 	}
 }
@@ -254,7 +254,7 @@ master_cert_cn_dns contains r if {
 		"observed": res.observed(st, cns),
 		"expected": dns,
 		"missing": missing,
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", facts.master_cfg(name), "SSLCertThumbprint"), {"artifact": certs.cert_artifact(name, "LocalMachine/Root", thumb), "key": "Subject"}],
 		"fix": renew_fix(st),
 	}
 }
@@ -293,7 +293,7 @@ master_cert_same_all_nodes contains r if {
 		"observed": thumb,
 		"expected": ref,
 		"missing": [],
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SSLCertThumbprint")],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", cfg, "SSLCertThumbprint")],
 		"fix": null,
 	}
 }
@@ -318,7 +318,7 @@ master_cert_same_all_nodes contains r if {
 		"observed": res.observed(st, thumb),
 		"expected": ref,
 		"missing": missing,
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SSLCertThumbprint")],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", cfg, "SSLCertThumbprint")],
 		"fix": import_fix(st, name, ref),
 	}
 }
@@ -762,7 +762,7 @@ master_cfg_sqlservername_listener contains r if {
 		"observed": object.get(ep, "raw", null),
 		"expected": want,
 		"missing": [],
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SqlServerName")],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", cfg, "SqlServerName")],
 		"fix": null,
 	}
 }
@@ -796,7 +796,7 @@ master_cfg_sqlservername_listener contains r if {
 		"observed": res.observed(st, facts.get(ep, "raw", null)),
 		"expected": want,
 		"missing": missing,
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "SqlServerName")],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", cfg, "SqlServerName")],
 		"fix": set_master_fix(st, name, "SqlServerName", want),
 	}
 }
@@ -835,7 +835,7 @@ master_cfg_port_consistent contains r if {
 		"observed": port,
 		"expected": ref,
 		"missing": [],
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "PortNumber")],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", cfg, "PortNumber")],
 		"fix": null,
 	}
 }
@@ -860,7 +860,7 @@ master_cfg_port_consistent contains r if {
 		"observed": res.observed(st, port),
 		"expected": ref,
 		"missing": missing,
-		"evidence": [mf.cfg_ev(name, "MasterSettings.config", cfg, "PortNumber")],
+		"evidence": [facts.cfg_ev(name, "MasterSettings.config", cfg, "PortNumber")],
 		"fix": set_master_fix(st, name, "PortNumber", sprintf("%d", [ref])),
 	}
 }

@@ -902,9 +902,9 @@ test_fast_account_kind_same_as_names if {
 
 test_fast_cfg_ev_and_key_missing if {
 	cfg := {"artifact": "a", "lines": {"PortNumber": 2}, "missing_keys": []}
-	mf.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber") == facts.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber")
-	mf.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName") == facts.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName")
-	mf.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber") == facts.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber")
+	facts.cfg_ev("N", "MasterSettings.config", cfg, "PortNumber") == {"artifact": "a", "key": "PortNumber", "line": 2}
+	facts.cfg_ev("N", "MasterSettings.config", cfg, "SqlServerName") == {"artifact": "a", "key": "SqlServerName"}
+	facts.cfg_ev("N", "MasterSettings.config", {"artifact": ""}, "PortNumber") == {"artifact": "nodes/N/files/MasterSettings.config", "key": "PortNumber"}
 	facts.key_missing("N", "MasterSettings.config", cfg, "PortNumber") == []
 	bad := {"artifact": "a", "missing_keys": ["portnumber"]}
 	facts.key_missing("N", "MasterSettings.config", bad, "PortNumber") == ["a: PortNumber is absent or empty"]
@@ -935,6 +935,22 @@ key_missing_reference(name, file, cfg, key) := [sprintf("%s: %s is absent or emp
 	some k in ks
 	lower(k) == lower(key)
 } else := []
+
+# facts.cfg_ev before its common case was checked first (the oracle).
+cfg_ev_reference(name, file, cfg, key) := {"artifact": facts.cfg_artifact(name, file, cfg), "key": key, "line": line} if {
+	lines := cfg.lines
+	is_object(lines)
+	line := lines[key]
+	line > 0
+} else := {"artifact": facts.cfg_artifact(name, file, cfg), "key": key}
+
+test_cfg_ev_same_as_reference if {
+	every cfg in array.concat(odd_cfgs, [{"artifact": "a", "lines": {"5": 2}}, {"artifact": "a", "lines": [1, 2, 3, 4, 5, 6]}]) {
+		every key in odd_keys {
+			facts.cfg_ev("N", "MasterSettings.config", cfg, key) == cfg_ev_reference("N", "MasterSettings.config", cfg, key)
+		}
+	}
+}
 
 test_key_missing_same_as_reference if {
 	every cfg in odd_cfgs {
