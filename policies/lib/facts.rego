@@ -149,7 +149,17 @@ cfg_ev(name, file, cfg, key) := {"artifact": a, "key": key, "line": line} if {
 
 master_ev(name, key) := cfg_ev(name, "MasterSettings.config", master_cfg(name), key)
 
-worker_ev(name, key) := cfg_ev(name, "WorkerSettings.config", worker_cfg(name), key)
+# (its common case by reference first: a function called with the
+# configuration object as an argument copies it)
+worker_ev(name, key) := {"artifact": a, "key": key, "line": line} if {
+	cfg := input.nodes[name].configs.worker
+	a := cfg.artifact
+	a != ""
+	lines := cfg.lines
+	is_object(lines)
+	line := lines[key]
+	line > 0
+} else := cfg_ev(name, "WorkerSettings.config", worker_cfg(name), key)
 
 cfg_path(cfg, file) := p if {
 	p := cfg.path

@@ -253,7 +253,7 @@ trust_lines := {n: {"msg": msgs, "art": arts, "obj": trust_objs} |
 # from wfast.)
 worker_port_rest := {} if {
 	all_fast
-} else := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": worker_ev(w, "MasterEndpoint")} |
+} else := {w: {"missing": worker_port_missing(w), "ep": ep, "port": endpoint_port(ep), "ev": facts.worker_ev(w, "MasterEndpoint")} |
 	some w in facts.worker_nodes
 	not wfast[w]
 	ep := worker_endpoint(w)
@@ -319,16 +319,6 @@ cfg_clean(name, which) if {
 	cfg.parse_error == ""
 	count(cfg.missing_keys) == 0
 }
-
-# worker_ev(w, key): facts.worker_ev(w, key), its common case by reference (a
-# function called with the configuration object as an argument copies it).
-worker_ev(w, key) := {"artifact": a, "key": key, "line": line} if {
-	cfg := input.nodes[w].configs.worker
-	a := cfg.artifact
-	a != ""
-	line := cfg.lines[key]
-	line > 0
-} else := facts.worker_ev(w, key)
 
 # on_fail(st, f): f for a failure, else null (the fix of a result).
 on_fail("fail", f) := f

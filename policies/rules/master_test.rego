@@ -952,6 +952,20 @@ test_cfg_ev_same_as_reference if {
 	}
 }
 
+# facts.worker_ev before its common case was read by reference (the oracle).
+worker_ev_reference(name, key) := cfg_ev_reference(name, "WorkerSettings.config", facts.worker_cfg(name), key)
+
+test_worker_ev_same_as_reference if {
+	every inp in array.concat(
+		[{"nodes": {"N": {"configs": {"worker": cfg}}}} | some cfg in odd_cfgs],
+		[{}, {"nodes": null}, {"nodes": {"N": null}}, {"nodes": {"N": {"configs": null}}}, {"nodes": {"N": {"configs": {"master": {"artifact": "a", "lines": {"PortNumber": 2}}}}}}],
+	) {
+		every key in odd_keys {
+			facts.worker_ev("N", key) == worker_ev_reference("N", key) with input as inp
+		}
+	}
+}
+
 test_key_missing_same_as_reference if {
 	every cfg in odd_cfgs {
 		every key in odd_keys {
