@@ -30,24 +30,7 @@ sql_accounts := sort({a |
 
 # mkind: names.account_kind of each master node's account (macct), once per
 # query for MASTER-ACCOUNT-DOMAIN and sql_accounts.
-mkind := {n: account_kind(a, n) | some n, a in macct}
-
-# account_kind(a, host): names.account_kind(a, host), its common case first:
-# "DOMAIN\\name" without surrounding space whose DOMAIN is none that the
-# earlier branches of names.account_kind take (NT SERVICE, NT AUTHORITY, ".",
-# BUILTIN, the host's short name) is "domain".
-account_kind(a, host) := "domain" if {
-	trim_space(a) == a
-	parts := split(a, "\\")
-	count(parts) == 2
-	d := parts[0]
-	d != ""
-	parts[1] != ""
-	not lower(d) in {"nt service", "nt authority", "."}
-	u := upper(d)
-	u != "BUILTIN"
-	u != upper(names.short_name(host))
-} else := names.account_kind(a, host)
+mkind := {n: names.account_kind(a, n) | some n, a in macct}
 
 # msvc_missing: facts.service_missing(n, "master") of each master node.
 msvc_missing := {n: m |

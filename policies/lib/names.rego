@@ -58,7 +58,21 @@ canon_account(a) := "nt authority\\system" if {
 #   local    .\x, HOST\x (HOST = the node itself), BUILTIN\x
 #   domain   DOMAIN\x (gMSA DOMAIN\x$ included), x@domain (UPN)
 #   unqualified  anything else (an empty or bare name)
-account_kind(account, host) := "system" if {
+# (the common case first: "DOMAIN\\name" without surrounding space whose
+# DOMAIN is none that the branches after it take, NT SERVICE, NT AUTHORITY,
+# ".", BUILTIN or the host's short name, is "domain" without walking them)
+account_kind(account, host) := "domain" if {
+	trim_space(account) == account
+	parts := split(account, "\\")
+	count(parts) == 2
+	d := parts[0]
+	d != ""
+	parts[1] != ""
+	not lower(d) in {"nt service", "nt authority", "."}
+	u := upper(d)
+	u != "BUILTIN"
+	u != upper(short_name(host))
+} else := "system" if {
 	canon_account(account) == "nt authority\\system"
 } else := "virtual" if {
 	startswith(lower(trim_space(account)), "nt service\\")
