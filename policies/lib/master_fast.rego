@@ -323,15 +323,3 @@ mprops := {
 } if {
 	prim := facts.primary_instance
 }
-
-# replicas: sql.replicas, its common case (some instance is collected, and
-# every replica node is the node of one, so none is added as an unknown
-# replica) without the node-key tables.
-replicas := r if {
-	r := [{"instance": i, "node": sql.inode(i)} | some i in sql.instances]
-	count(r) > 0
-	nodes := {n | some x in r; n := x.node; regex.match(`^[A-Za-z0-9]`, n)}
-	every n in facts.replica_nodes {
-		nodes[n]
-	}
-} else := sql.replicas

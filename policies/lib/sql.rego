@@ -14,7 +14,17 @@ instances := sort(object.keys(input.sql)) if {
 # replicas: [{"instance", "node"}] — every SQL instance of the bundle and, on
 # the AG variant, every replica node that has none (reported unknown); on an
 # FCI without any instance, the SSISDB primary (reported unknown).
-replicas := array.concat(
+# (the common case first: some instance is collected, and every replica node
+# is the node of one, so none is added as an unknown replica; the node-key
+# tables are then not built)
+replicas := r if {
+	r := [{"instance": i, "node": inode(i)} | some i in instances]
+	count(r) > 0
+	nodes := {n | some x in r; n := x.node; regex.match(`^[A-Za-z0-9]`, n)}
+	every n in facts.replica_nodes {
+		nodes[n]
+	}
+} else := array.concat(
 	array.concat(
 		[{"instance": i, "node": inode(i)} | some i in instances],
 		[{"instance": n, "node": n} |

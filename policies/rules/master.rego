@@ -1039,7 +1039,7 @@ master_cfg_restart_applied contains r if {
 master_account_sql_login contains r if {
 	# the common case: every master account has an enabled login, nothing
 	# missing (sql_login_fast)
-	some rep in mf.replicas
+	some rep in sql.replicas
 	inst := rep.instance
 	accts := sql_login_fast(inst).accts
 	r := {
@@ -1056,7 +1056,7 @@ master_account_sql_login contains r if {
 }
 
 master_account_sql_login contains r if {
-	some rep in mf.replicas
+	some rep in sql.replicas
 	inst := rep.instance
 	not sql_login_fast(inst)
 	accts := mf.sql_accounts

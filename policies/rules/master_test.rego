@@ -1161,17 +1161,45 @@ test_fast_mprops_same_as_helpers if {
 	}
 }
 
-test_fast_replicas_same_as_sql if {
+# sql.replicas before its common case was checked first (the oracle).
+replicas_reference := array.concat(
+	array.concat(
+		[{"instance": i, "node": sql.inode(i)} | some i in sql.instances],
+		[{"instance": n, "node": n} |
+			facts.variant == "ag"
+			some n in facts.replica_nodes
+			not sql.node_has_instance(n)
+		],
+	),
+	[{"instance": facts.primary_label, "node": ""} | facts.variant != "ag"; count(sql.instances) == 0],
+)
+
+test_replicas_same_as_reference if {
 	every inp in [
 		fx.healthy,
 		fx.remove(["sql", "SQLN2"]),
 		fx.set(["sql", "SQLN2", "node"], ""),
 		fx.set(["sql", "SQLN2", "node"], "sqln2.contoso.com"),
+		fx.set(["sql", "SQLN2", "node"], "sqln2."),
+		fx.set(["sql", "SQLN2", "node"], " SQLN2"),
 		fx.set(["sql", "SQLN2", "node"], ".X"),
+		fx.set(["sql", "SQLN2", "node"], null),
+		fx.set(["sql", "SQLN2", "node"], 5),
+		fx.set(["sql", "SQLN2"], null),
+		fx.set(["sql", "SQLN2"], "x"),
+		fx.set(["deployment", "replica_nodes"], ["sqln1", "SQLN3", 5, null, ""]),
+		fx.set(["deployment", "replica_nodes"], "SQLN1"),
+		fx.set(["deployment", "replica_nodes"], []),
 		fx.set(["deployment", "variant"], "fci"),
+		fx.set(["deployment", "variant"], null),
+		fx.remove(["deployment", "variant"]),
+		fx.set(["sql"], {}),
+		fx.set(["sql"], []),
+		fx.set(["sql"], "x"),
 		fx.remove(["sql"]),
+		fx.remove(["deployment"]),
 	] {
-		mf.replicas == sql.replicas with input as inp
+		sql.replicas == replicas_reference with input as inp
 	}
 }
 
