@@ -447,7 +447,11 @@ instance_node(inst) := n if {
 } else := ""
 
 # fw_allows(rule, port): an enabled inbound TCP allow rule covering port.
+# (its common negative answered first: a rule whose LocalPort is an array of
+# digit strings none of which is the port, a rule for another service,
+# allows nothing here; for such a string, fw_port compares its number alone)
 fw_allows(fw, port) if {
+	not other_ports(fw.LocalPort, port)
 	fw.Enabled in {true, "True", "true", 1}
 	lower(fw.Direction) in {"inbound", "1"}
 	lower(fw.Action) in {"allow", "2"}
@@ -457,6 +461,16 @@ fw_allows(fw, port) if {
 	some p in ports
 	is_string(p)
 	fw_port(p, port)
+}
+
+other_ports(ports, port) if {
+	is_array(ports)
+	every p in ports {
+		is_string(p)
+		p != ""
+		trim(p, "0123456789") == ""
+		to_number(p) != port
+	}
 }
 
 # (a rule without a Protocol, or with one that is not a string, is any protocol)

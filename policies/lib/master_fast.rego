@@ -258,25 +258,6 @@ worker_port_missing(w) := facts.master_port_missing if {
 	facts.master_port_missing,
 ])
 
-# fw_allows(fw, port): facts.fw_allows(fw, port), its common negative answered
-# first: a rule whose LocalPort is an array of digit strings none of which is
-# the port (a rule for another service) allows nothing here (for such a
-# string, facts.fw_port compares its number alone).
-fw_allows(fw, port) if {
-	not other_ports(fw.LocalPort, port)
-	facts.fw_allows(fw, port)
-}
-
-other_ports(ports, port) if {
-	is_array(ports)
-	every p in ports {
-		is_string(p)
-		p != ""
-		trim(p, "0123456789") == ""
-		to_number(p) != port
-	}
-}
-
 # cluster_nodes: the master and replica nodes, sorted (the cluster members).
 cluster_nodes := sort({x | some x in array.concat(facts.master_nodes, facts.replica_nodes)})
 

@@ -709,7 +709,7 @@ master_firewall contains r if {
 	some name in facts.master_nodes
 	not firewall_fast(name)
 	port := facts.node_master_port(name)
-	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); mf.fw_allows(fw, port)]
+	rules := [facts.str(fw.DisplayName) | some fw in facts.arr(facts.get(facts.node(name), "firewall", [])); facts.fw_allows(fw, port)]
 	missing := firewall_missing(name, port)
 	st := res.status(missing, count(rules) > 0)
 	r := {
@@ -1216,7 +1216,7 @@ firewall_fast(name) := {"port": port, "rules": rules} if {
 	port != 0
 	fws := input.nodes[name].firewall
 	is_array(fws)
-	rules := [facts.str(fw.DisplayName) | some fw in fws; mf.fw_allows(fw, port)]
+	rules := [facts.str(fw.DisplayName) | some fw in fws; facts.fw_allows(fw, port)]
 	count(rules) > 0
 }
 

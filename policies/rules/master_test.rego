@@ -1019,9 +1019,6 @@ fw_bool(f, fw, port) if {
 	f == "fast"
 	facts.fw_allows(fw, port)
 } else if {
-	f == "master_fast"
-	mf.fw_allows(fw, port)
-} else if {
 	f == "facts"
 	fw_allows_reference(fw, port)
 } else := false
@@ -1040,19 +1037,26 @@ test_fast_fw_allows_same_as_facts if {
 	every fw in fw_rules {
 		every port in [8391, 1000, 80] {
 			fw_bool("fast", fw, port) == fw_bool("facts", fw, port)
-			fw_bool("master_fast", fw, port) == fw_bool("facts", fw, port)
 		}
 	}
-	every ports in [["5985"], ["08391"], ["5985", "8391"], [], [8391], ["1e3"], ["8391 "], [""], ["80", "8000-9000"], "8391"] {
-		every port in [8391, 80, 1000] {
+	every ports in [
+		["5985"], ["08391"], ["5985", "8391"], [], [8391], ["1e3"], ["8391 "], [""], ["80", "8000-9000"], "8391",
+		null, [null], ["5985", null], ["-8391"], ["0"], ["8391x"], ["5985", "any"], {"a": "8391"}, ["٨٣٩١"],
+	] {
+		every port in [8391, 80, 1000, 0, "8391", null] {
 			fw := {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ports}
-			fw_bool("master_fast", fw, port) == fw_bool("facts", fw, port)
+			fw_bool("fast", fw, port) == fw_bool("facts", fw, port)
 		}
 	}
-	fw_bool("master_fast", {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["08391"]}, 8391)
-	not fw_bool("master_fast", {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["5985"]}, 8391)
+	fw_bool("fast", {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["08391"]}, 8391)
+	not fw_bool("fast", {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": "TCP", "LocalPort": ["5985"]}, 8391)
 	fw_bool("fast", fw_rules[0], 8391)
 	not fw_bool("fast", fw_rules[6], 8391)
+	every fw in [null, "x", [], {}, {"LocalPort": ["8391"]}, {"Enabled": true, "Direction": "Inbound", "Action": "Allow", "Protocol": null, "LocalPort": ["8391"]}] {
+		every port in [8391, 80] {
+			fw_bool("fast", fw, port) == fw_bool("facts", fw, port)
+		}
+	}
 }
 
 trust_inputs := array.concat(fast_inputs, [
