@@ -53,15 +53,7 @@ FUZZTIME ?= 10s
 # -fuzztime and makes go test report "context deadline exceeded".
 FUZZMINIMIZE ?= 200x
 fuzz:
-	@set -e; n=0; for pkg in $$($(GO) list $(PKGS)); do \
-	  list=$$($(GO) test -list '^Fuzz' $$pkg) || { echo "fuzz: cannot list the tests of $$pkg"; exit 1; }; \
-	  for t in $$(echo "$$list" | grep '^Fuzz' || true); do \
-	    n=$$((n+1)); \
-	    echo "fuzz $$pkg $$t ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZE) $$pkg; \
-	  done; \
-	done; \
-	echo "fuzz: $$n targets, no crasher"
+	bash .ci/fuzz.sh $(GO) $(FUZZTIME) $(FUZZMINIMIZE) $(PKGS)
 
 ## testdata: regenerate the example bundles from the generator
 testdata:
