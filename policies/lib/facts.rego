@@ -606,7 +606,13 @@ any_host(h, hosts) if {
 	names.host_eq(h, x)
 }
 
-worker_service_problems(svc) := [sprintf("no SSISScaleOutWorker%s service is installed", [master_version])] if {
+# (the common case first: the master's version, running)
+worker_service_problems(svc) := [] if {
+	v := svc.version
+	is_string(v)
+	v == master_version
+	lower(svc.State) == "running"
+} else := [sprintf("no SSISScaleOutWorker%s service is installed", [master_version])] if {
 	svc == null
 } else := array.concat(
 	[sprintf("it runs %s, but the master is version %s", [svc.Name, master_version]) | str(get(svc, "version", "")) != master_version],

@@ -534,14 +534,6 @@ hb_by_key := {i.aid_key: i.hb | some src in [fast_info, slow_info]; some i in sr
 
 # --- services -----------------------------------------------------------------------------
 
-# facts.worker_service_problems(svc)
-service_problems(svc) := [] if {
-	v := svc.version
-	is_string(v)
-	v == facts.master_version
-	lower(svc.State) == "running"
-} else := facts.worker_service_problems(svc)
-
 service_expected := {"service": sprintf("SSISScaleOutWorker%s", [facts.master_version]), "state": "Running"}
 
 master_version_missing := facts.missing_if(facts.master_version == "", "deployment.master_version: the master's Scale Out version is unknown")

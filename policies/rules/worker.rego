@@ -436,7 +436,7 @@ wrk_service_version contains r if {
 wrk_service_version contains r if {
 	some w, wi in wf.others
 	svc := wi.svc
-	problems := wf.service_problems(svc)
+	problems := facts.worker_service_problems(svc)
 	missing := wi.m.service
 	st := res.status(missing, count(problems) == 0)
 	name := facts.get(svc, "Name", "")

@@ -578,3 +578,27 @@ test_shared_checks if {
 	wf.endpoint_ok([], {"valid": true, "scheme": "https", "port": 8391, "host": "ssismaster.contoso.com"}) == false with input as fx.healthy
 	wf.endpoint_ok(["ssismaster.contoso.com"], {"valid": true, "scheme": "http", "port": 8391, "host": "ssismaster.contoso.com"}) == false with input as fx.healthy
 }
+
+# facts.worker_service_problems before its common case was checked first (the oracle).
+worker_service_problems_reference(svc) := [sprintf("no SSISScaleOutWorker%s service is installed", [facts.master_version])] if {
+	svc == null
+} else := array.concat(
+	[sprintf("it runs %s, but the master is version %s", [svc.Name, facts.master_version]) | facts.str(facts.get(svc, "version", "")) != facts.master_version],
+	[sprintf("%s is %s, not Running", [svc.Name, facts.str(facts.get(svc, "State", ""))]) | not facts.running(svc)],
+)
+
+test_worker_service_problems_same_as_reference if {
+	every mv in ["15.0", "", 15, null] {
+		every svc in [
+			null, {}, [], "x", 5, true,
+			{"Name": "S", "version": "15.0", "State": "Running"}, {"Name": "S", "version": "15.0", "State": "RUNNING"},
+			{"Name": "S", "version": "15.0", "State": "Stopped"}, {"Name": "S", "version": "14.0", "State": "Running"},
+			{"Name": "S", "version": 15, "State": "Running"}, {"Name": "S", "version": null, "State": "Running"},
+			{"Name": "S", "version": "", "State": "Running"}, {"Name": "S", "State": "Running"}, {"Name": "S", "version": "15.0"},
+			{"Name": "S", "version": "15.0", "State": null}, {"Name": "S", "version": "15.0", "State": 4},
+			{"version": "15.0", "State": "Running"}, {"version": "14.0", "State": "Stopped"}, {"Name": 5, "version": "14.0"},
+		] {
+			facts.worker_service_problems(svc) == worker_service_problems_reference(svc) with input as {"deployment": {"master_version": mv}}
+		}
+	}
+}
