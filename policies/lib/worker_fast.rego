@@ -405,12 +405,6 @@ first2(a, b) := a if {
 # the master certificate's normalized thumbprint.
 ref := certs.norm_thumb(facts.master_thumbprint)
 
-# names.cert_has(cert, host)
-cert_has(host, cert) if {
-	host in cert.cns
-	names.norm_host(host) != ""
-} else := names.cert_has(cert, host)
-
 # certs.worker_cert_problems(cert, store, readers, acct)
 cert_problems(store, readers, acct, cert) := [] if {
 	cert.has_private_key == true

@@ -1103,15 +1103,8 @@ cn_dns_common(name, cert, dns) if {
 	mf.mcfg_missing[name] == []
 	facts.master_dns_missing == []
 	is_object(cert)
-	cert_names_dns(cert, dns)
+	names.cert_has(cert, dns)
 }
-
-# cert_names_dns(cert, dns): names.cert_has(cert, dns), its common case (dns
-# is one of the CNs as written) without normalizing every name.
-cert_names_dns(cert, dns) if {
-	dns in cert.cns
-	names.norm_host(dns) != ""
-} else := names.cert_has(cert, dns)
 
 # httpsys_fast(name): the certificate thumbprint, endpoint and binding when
 # the first body of MASTER-HTTPSYS-BINDING applies (httpsys_missing's first

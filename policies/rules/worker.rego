@@ -119,7 +119,7 @@ wrk_endpoint_host_in_master_cert contains r if {
 	host := wi.host
 	cert := wi.mcert
 	missing := wi.m.host_cert
-	st := res.status(missing, wf.cert_has(host, cert))
+	st := res.status(missing, names.cert_has(cert, host))
 	cnames := names.cert_names(facts.obj(cert))
 	r := {
 		"rule": "WRK-ENDPOINT-HOST-IN-MASTER-CERT",
