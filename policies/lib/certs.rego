@@ -238,7 +238,11 @@ can_read(readers, _) if {
 	lower(r) in everyone_readers
 }
 
-worker_cert_problems(cert, store, readers, acct) := [sprintf("it is not in %s", [store])] if {
+# (the common case first: a private key the account can read)
+worker_cert_problems(cert, store, readers, acct) := [] if {
+	cert.has_private_key == true
+	can_read(readers, acct)
+} else := [sprintf("it is not in %s", [store])] if {
 	not is_object(cert)
 } else := ["it has no private key"] if {
 	cert.has_private_key == false

@@ -193,3 +193,30 @@ test_service_kinds_same_rule_results if {
 		count(plain) > 0
 	}
 }
+
+# certs.worker_cert_problems before its common case was checked first (the oracle).
+worker_cert_problems_reference(cert, store, readers, acct) := [sprintf("it is not in %s", [store])] if {
+	not is_object(cert)
+} else := ["it has no private key"] if {
+	cert.has_private_key == false
+} else := [sprintf("the worker account %s is not among the private key's readers (%s)", [acct, concat(", ", readers)])] if {
+	count(readers) > 0
+	acct != ""
+	not certs.can_read(readers, acct)
+} else := []
+
+test_worker_cert_problems_same_as_reference if {
+	every cert in [
+		{"has_private_key": true}, {"has_private_key": false}, {"has_private_key": "true"}, {"has_private_key": null}, {},
+		null, "x", [], 5, {"has_private_key": true, "private_key_readers": ["x"]},
+	] {
+		every readers in [
+			["CONTOSO\\svc"], ["contoso\\SVC "], ["Everyone"], ["BUILTIN\\Users"], ["other"], [], ["other", "everyone"],
+			[null, 5, "CONTOSO\\svc"], [null], "CONTOSO\\svc", {"a": "CONTOSO\\svc"}, null, 5,
+		] {
+			every acct in ["CONTOSO\\svc", "", "LocalSystem", null, 5] {
+				certs.worker_cert_problems(cert, "LocalMachine/My", readers, acct) == worker_cert_problems_reference(cert, "LocalMachine/My", readers, acct)
+			}
+		}
+	}
+}

@@ -405,12 +405,6 @@ first2(a, b) := a if {
 # the master certificate's normalized thumbprint.
 ref := certs.norm_thumb(facts.master_thumbprint)
 
-# certs.worker_cert_problems(cert, store, readers, acct)
-cert_problems(store, readers, acct, cert) := [] if {
-	cert.has_private_key == true
-	certs.can_read(readers, acct)
-} else := certs.worker_cert_problems(cert, store, readers, acct)
-
 # the artifact of the master certificate's copy that WRK-ENDPOINT-HOST-IN-MASTER-CERT
 # cites: certs.cert_artifact(facts.get(certs.locate(ref), "node", w), "LocalMachine/Root", ref)
 ref_artifact(w) := a if {

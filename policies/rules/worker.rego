@@ -278,7 +278,7 @@ wrk_own_cert contains r if {
 	cert := wi.own
 	acct := wi.acct
 	readers := wf.key_readers(cert)
-	problems := wf.cert_problems(store, readers, acct, cert)
+	problems := certs.worker_cert_problems(cert, store, readers, acct)
 	missing := wi.m.own_cert
 	st := res.status(missing, count(problems) == 0)
 	r := {
