@@ -116,7 +116,14 @@ cfg_missing(name, file, cfg) := m if {
 	cfg.parse_error != ""
 } else := []
 
-master_cfg_missing(name) := cfg_missing(name, "MasterSettings.config", master_cfg(name))
+# (the common case by reference first: the node collected with nothing
+# missing and its MasterSettings.config parsed)
+master_cfg_missing(name) := [] if {
+	nd := input.nodes[name]
+	nd.collected == true
+	count(nd.missing) == 0
+	nd.configs.master.parse_error == ""
+} else := cfg_missing(name, "MasterSettings.config", master_cfg(name))
 
 worker_cfg_missing(name) := cfg_missing(name, "WorkerSettings.config", worker_cfg(name))
 

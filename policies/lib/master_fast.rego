@@ -65,16 +65,7 @@ svc_of(n) := s if {
 } else := facts.service(n, "master")
 
 # mcfg_missing: facts.master_cfg_missing of each master node.
-mcfg_missing := {n: cfg_missing_master(n) | some n in facts.master_nodes}
-
-# [] when the node is collected with nothing missing and its
-# MasterSettings.config parsed (read by reference), else the helper.
-cfg_missing_master(n) := [] if {
-	nd := input.nodes[n]
-	nd.collected == true
-	count(nd.missing) == 0
-	nd.configs.master.parse_error == ""
-} else := facts.master_cfg_missing(n)
+mcfg_missing := {n: facts.master_cfg_missing(n) | some n in facts.master_nodes}
 
 # mthumb: the normalized SSLCertThumbprint of each master node.
 mthumb := {n: certs.norm_thumb(facts.master_thumb_of(n)) | some n in facts.master_nodes}

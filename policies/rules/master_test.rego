@@ -1002,6 +1002,35 @@ test_worker_ev_same_as_reference if {
 	}
 }
 
+# facts.master_cfg_missing before its common case was read by reference (the oracle).
+master_cfg_missing_reference(name) := facts.cfg_missing(name, "MasterSettings.config", facts.master_cfg(name))
+
+test_master_cfg_missing_same_as_reference if {
+	every nd in array.concat(
+		[{"collected": true, "missing": {}, "configs": {"master": cfg}} | some cfg in odd_cfgs],
+		[
+			null, {}, "x", {"collected": true}, {"collected": "true", "missing": {}}, {"collected": false, "error": "boom"},
+			{"collected": true, "missing": {"files": "gone"}, "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": {"files/MasterSettings.config": "gone"}, "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": [], "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": "", "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": "x", "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": null, "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": 0, "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "configs": {"master": {"parse_error": ""}}},
+			{"collected": true, "missing": {}, "configs": null},
+			{"collected": true, "missing": {}, "configs": {"master": {"parse_error": "bad", "artifact": "a"}}},
+			{"collected": true, "missing": {}, "configs": {"master": {"parse_error": null}}},
+			{"collected": true, "missing": {}, "configs": {"master": {"parse_error": ""}, "worker": null}},
+		],
+	) {
+		facts.master_cfg_missing("N") == master_cfg_missing_reference("N") with input as {"nodes": {"N": nd}}
+	}
+	every inp in [{}, {"nodes": null}, {"nodes": []}, {"nodes": {"M": {}}}] {
+		facts.master_cfg_missing("N") == master_cfg_missing_reference("N") with input as inp
+	}
+}
+
 test_key_missing_same_as_reference if {
 	every cfg in odd_cfgs {
 		every key in odd_keys {
