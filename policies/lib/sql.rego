@@ -529,11 +529,27 @@ heartbeat_fail_msg(raw, age_s, interval) := "SSISDB: LAST_ONLINE_TIME is not set
 # function that filtered the rows would cost one pass over all rows per
 # worker (quadratic). The inner comprehension closes over k only and binds
 # it by unification, so OPA indexes it within this one evaluation.
-agents_by_guid := {k: agents |
+# (the common case first, with fewer expressions: every row's WorkerAgentId
+# is a string whose normalized form no other row has, one row per agent)
+agents_by_guid := {k: [agent_rows[i]] | some i, k in agent_keys; k != ""} if {
+	agents_one_per_key
+} else := {k: agents |
 	some a0 in rows(prim, "ssisdb_worker_agents")
 	k := names.norm_guid(facts.str(a0.WorkerAgentId))
 	k != ""
 	agents := [a | some a in rows(prim, "ssisdb_worker_agents"); k = names.norm_guid(facts.str(a.WorkerAgentId))]
+}
+
+agent_rows := rows(prim, "ssisdb_worker_agents")
+
+# the catalog rows' normalized WorkerAgentIds (of the rows where it is a string)
+agent_keys := [lower(trim(trim_space(id), "{}")) | some a in agent_rows; id := a.WorkerAgentId; is_string(id)]
+
+# every catalog row's WorkerAgentId is a string whose normalized form no
+# other row has (agent_keys[i] is agent_rows[i]'s)
+agents_one_per_key if {
+	count(agent_keys) == count(agent_rows)
+	count({k | some k in agent_keys}) == count(agent_keys)
 }
 
 # workers_by_guid: normalized AgentId (WorkerSettings.config) -> the worker

@@ -101,7 +101,7 @@ fast_info := {w: {
 	mt := ref
 	created := facts.created_ns
 	valid_after := valid_after_ns
-	by_guid := agents_by_guid
+	by_guid := sql.agents_by_guid
 
 	# (the workers with a worker service, and it)
 	some w, svc in worker_svcs
@@ -444,29 +444,10 @@ workers_cfg_missing := [] if {
 
 # --- SSISDB worker agents ----------------------------------------------------------------
 
-# sql.agents_by_guid, built with fewer expressions when every catalog row's
-# WorkerAgentId is a string whose normalized form no other row has (the
-# common case: one row per agent).
-agents_by_guid := {k: [agent_rows[i]] | some i, k in agent_keys; k != ""} if {
-	agents_one_per_key
-} else := sql.agents_by_guid
-
-agent_rows := sql.rows(sql.prim, "ssisdb_worker_agents")
-
-# the catalog rows' normalized WorkerAgentIds (of the rows where it is a string)
-agent_keys := [lower(trim(trim_space(id), "{}")) | some a in agent_rows; id := a.WorkerAgentId; is_string(id)]
-
-# every catalog row's WorkerAgentId is a string whose normalized form no
-# other row has (agent_keys[i] is agent_rows[i]'s)
-agents_one_per_key if {
-	count(agent_keys) == count(agent_rows)
-	count({k | some k in agent_keys}) == count(agent_keys)
-}
-
 # sql.worker_agent(aid) for k = names.norm_guid(aid).
 agent_row(k) := a if {
 	k != ""
-	a := agents_by_guid[k][0]
+	a := sql.agents_by_guid[k][0]
 } else := null
 
 # sql.agent_problems(a, hb)
@@ -483,12 +464,12 @@ agents_artifact := sql.artifact(sql.prim, "ssisdb_worker_agents")
 # hb_by_key gives for it when no two workers share an AgentId), with a string
 # MachineName (what online_name gives for it); else row by row.
 online_agents := sort(ns) if {
-	agents_one_per_key
+	sql.agents_one_per_key
 	aids_unique
 	ns := [m | some i in fast_info; m := i.row.MachineName; is_string(m)]
-	count(ns) == count(agent_rows)
+	count(ns) == count(sql.agent_rows)
 } else := sort([n |
-	some a in agent_rows
+	some a in sql.agent_rows
 	n := online_name(a)
 ])
 

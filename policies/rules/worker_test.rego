@@ -506,8 +506,16 @@ test_aids_and_cfg_missing if {
 	}
 }
 
-# wf.agents_by_guid is sql.agents_by_guid: one row per AgentId, and (by the
-# helper) duplicated, non-string, empty and braced AgentIds
+# sql.agents_by_guid before its common case was built first (the oracle).
+agents_by_guid_reference := {k: agents |
+	some a0 in sql.rows(sql.prim, "ssisdb_worker_agents")
+	k := names.norm_guid(facts.str(a0.WorkerAgentId))
+	k != ""
+	agents := [a | some a in sql.rows(sql.prim, "ssisdb_worker_agents"); k = names.norm_guid(facts.str(a.WorkerAgentId))]
+}
+
+# sql.agents_by_guid is the oracle: one row per AgentId, and duplicated,
+# non-string, empty and braced AgentIds, rows that are not objects
 test_agents_by_guid_as_sql if {
 	row := fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows[0]
 	braced := object.union(row, {"WorkerAgentId": sprintf(" {%s} ", [upper(row.WorkerAgentId)])})
@@ -519,10 +527,18 @@ test_agents_by_guid_as_sql if {
 		agents([object.union(row, {"WorkerAgentId": ""}), row]),
 		agents([braced]),
 		agents([]),
+		agents([null, row]),
+		agents(["x", 5, row]),
+		agents([object.union(row, {"WorkerAgentId": null})]),
+		agents([object.union(row, {"WorkerAgentId": "{}"}), row]),
+		agents([object.remove(row, ["WorkerAgentId"]), braced]),
+		fx.set(["sql", "SQLN1", "queries", "ssisdb_worker_agents", "rows"], null),
+		fx.set(["sql", "SQLN1", "queries", "ssisdb_worker_agents", "rows"], {"a": row}),
+		fx.remove(["sql"]),
 	] {
-		wf.agents_by_guid == sql.agents_by_guid with input as inp
+		sql.agents_by_guid == agents_by_guid_reference with input as inp
 	}
-	count(wf.agents_by_guid) > 0 with input as fx.healthy
+	count(sql.agents_by_guid) > 0 with input as fx.healthy
 }
 
 # wf.online_agents is sql.online_agents: from the healthy workers' rows, and
