@@ -326,17 +326,6 @@ worker_trust_missing(w, wt) := [] if {
 	facts.missing_if(wt == "", sprintf("nodes/%s/files/WorkerSettings.config: WorkerHttpsCertThumbprint is empty", [w])),
 ])
 
-# facts.worker_ev(w, "WorkerHttpsCertThumbprint"), its common case by
-# reference (a function called with the configuration object as an argument
-# copies it).
-worker_trust_ev(w) := {"artifact": a, "key": "WorkerHttpsCertThumbprint", "line": line} if {
-	cfg := input.nodes[w].configs.worker
-	a := cfg.artifact
-	a != ""
-	line := cfg.lines.WorkerHttpsCertThumbprint
-	line > 0
-} else := facts.worker_ev(w, "WorkerHttpsCertThumbprint")
-
 worker_thumb_raw(w) := t if {
 	t := input.nodes[w].configs.worker.worker.worker_thumbprint
 	is_string(t)

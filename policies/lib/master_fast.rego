@@ -136,7 +136,7 @@ all_fast if count(wfast) == count(facts.worker_nodes)
 # and the other workers (trust_other) by the general helpers of certs.
 trust_other := {} if {
 	all_fast
-} else := {w: {"thumb": wt, "missing": certs.worker_trust_missing(w, wt), "ev": certs.worker_trust_ev(w)} |
+} else := {w: {"thumb": wt, "missing": certs.worker_trust_missing(w, wt), "ev": facts.worker_ev(w, "WorkerHttpsCertThumbprint")} |
 	some w in facts.worker_nodes
 	not wfast[w]
 	wt := certs.norm_thumb(certs.worker_thumb_raw(w))
