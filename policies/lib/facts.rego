@@ -446,6 +446,12 @@ node_master_port(name) := p if {
 # server_properties); when that is unknown, the host part of the instance name
 # if it is a node of the bundle, so that the subject stays the same.
 instance_node(inst) := n if {
+	# the usual node field, by reference (the common case, first)
+	x := input.sql[inst].node
+	is_string(x)
+	n := upper(x)
+	n != ""
+} else := n if {
 	n := upper(str(get(instance(inst), "node", "")))
 	n != ""
 } else := n if {

@@ -220,3 +220,29 @@ test_worker_cert_problems_same_as_reference if {
 		}
 	}
 }
+
+# facts.instance_node before its common case was read by reference (the oracle).
+instance_node_reference(inst) := n if {
+	n := upper(facts.str(facts.get(facts.instance(inst), "node", "")))
+	n != ""
+} else := n if {
+	n := upper(split(inst, "\\")[0])
+	facts.node(n) != null
+} else := ""
+
+test_instance_node_same_as_reference if {
+	every s in [
+		{"node": "sqln1"}, {"node": "SQLN2.contoso.com"}, {"node": ""}, {"node": " "}, {"node": null}, {"node": 5}, {"node": ["x"]},
+		{}, null, "x", 5, [],
+	] {
+		every inst in ["SQLN1", "sqln1\\INST", "SQLN3\\INST", "", "\\INST", 5, null] {
+			inp := {"sql": {"SQLN1": s, "sqln1\\INST": s, "SQLN3\\INST": s, "": s, "\\INST": s}, "nodes": {"SQLN1": {"collected": true}, "": {}}}
+			facts.instance_node(inst) == instance_node_reference(inst) with input as inp
+		}
+	}
+	every inp in [{}, {"sql": null}, {"sql": []}, {"sql": "x"}, {"nodes": null, "sql": {"SQLN1": {}}}] {
+		every inst in ["SQLN1", "sqln1\\INST", 5] {
+			facts.instance_node(inst) == instance_node_reference(inst) with input as inp
+		}
+	}
+}

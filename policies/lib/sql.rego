@@ -18,7 +18,7 @@ instances := sort(object.keys(input.sql)) if {
 # is the node of one, so none is added as an unknown replica; the node-key
 # tables are then not built)
 replicas := r if {
-	r := [{"instance": i, "node": inode(i)} | some i in instances]
+	r := [{"instance": i, "node": facts.instance_node(i)} | some i in instances]
 	count(r) > 0
 	nodes := {n | some x in r; n := x.node; regex.match(`^[A-Za-z0-9]`, n)}
 	every n in facts.replica_nodes {
@@ -26,7 +26,7 @@ replicas := r if {
 	}
 } else := array.concat(
 	array.concat(
-		[{"instance": i, "node": inode(i)} | some i in instances],
+		[{"instance": i, "node": facts.instance_node(i)} | some i in instances],
 		[{"instance": n, "node": n} |
 			facts.variant == "ag"
 			some n in facts.replica_nodes
@@ -48,19 +48,11 @@ node_has_instance(n) if {
 # the host part of its name, built once per query.
 instance_node_keys := {k |
 	some i in instances
-	some x in [inode(i), split(i, "\\")[0]]
+	some x in [facts.instance_node(i), split(i, "\\")[0]]
 	k := node_key(x)
 }
 
 node_key(x) := upper(names.short_name(x))
-
-# inode(inst): facts.instance_node(inst), reading the usual node field by reference.
-inode(inst) := n if {
-	x := input.sql[inst].node
-	is_string(x)
-	n := upper(x)
-	n != ""
-} else := facts.instance_node(inst)
 
 # q_ok(inst, q): the query's rows are there (sql_missing would be []): the
 # common case, checked by reference before the full explanation.
@@ -116,7 +108,7 @@ artifact(inst, q) := a if {
 ev(inst, q, key) := {"artifact": artifact(inst, q), "key": key}
 
 subject(inst, object) := {"kind": "instance", "instance": inst, "node": n, "object": object} if {
-	n := inode(inst)
+	n := facts.instance_node(inst)
 	n != ""
 } else := {"kind": "instance", "instance": inst, "object": object}
 

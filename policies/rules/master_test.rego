@@ -1207,7 +1207,7 @@ test_fast_mprops_same_as_helpers if {
 # sql.replicas before its common case was checked first (the oracle).
 replicas_reference := array.concat(
 	array.concat(
-		[{"instance": i, "node": sql.inode(i)} | some i in sql.instances],
+		[{"instance": i, "node": facts.instance_node(i)} | some i in sql.instances],
 		[{"instance": n, "node": n} |
 			facts.variant == "ag"
 			some n in facts.replica_nodes
