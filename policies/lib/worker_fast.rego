@@ -395,11 +395,6 @@ key_readers(cert) := rs if {
 	is_array(rs)
 } else := facts.arr(facts.get(cert, "private_key_readers", []))
 
-# first2(a, b): facts.first_missing([a, b]) for lists of missing facts.
-first2(a, b) := a if {
-	count(a) > 0
-} else := b
-
 # --- certificates -------------------------------------------------------------------
 
 # the master certificate's normalized thumbprint.

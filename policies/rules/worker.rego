@@ -61,7 +61,7 @@ wrk_masterendpoint contains r if {
 	some w, wi in wf.others
 	ep := wi.ep
 	raw := object.get(ep, "raw", "")
-	missing := wf.first2(wi.m.endpoint, wf.endpoint_missing)
+	missing := sql.first2(wi.m.endpoint, wf.endpoint_missing)
 	problems := endpoint_problems(object.get(ep, "port", 0), wi.host, ep)
 	st := res.status(missing, count(problems) == 0)
 	r := {
