@@ -578,7 +578,26 @@ agent_online(a, hb) if {
 	agent_age_s(a) <= 3 * hb
 }
 
-agent_problems(a, hb) := ["is not registered in SSISDB.catalog.worker_agents"] if {
+# online_b(hb, lot): agent_online(a, hb) for a catalog row a with
+# LastOnlineTime lot, for an RFC 3339 lot (which time_ns reads as is) at
+# least a second inside the window (so that no rounding of the age in
+# seconds can make the difference); false otherwise (worker_fast's fast_info
+# has its body inline; test_fast_info_online_as_online_b).
+online_b(hb, lot) if {
+	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
+	t := time.parse_rfc3339_ns(lot)
+	t > 0
+	t <= facts.created_ns
+	t >= online_since(hb)
+} else := false
+
+online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
+
+# (the common case first: enabled, and online by online_b)
+agent_problems(a, hb) := [] if {
+	a.IsEnabled == true
+	online_b(hb, a.LastOnlineTime)
+} else := ["is not registered in SSISDB.catalog.worker_agents"] if {
 	a == null
 } else := array.concat(
 	["is disabled" | not flagb(facts.get(a, "IsEnabled", false))],

@@ -66,7 +66,7 @@ slow_info := {} if {
 # A check that another one implies is left out: the MasterEndpoint host is a
 # non-empty string (endpoint_ok: it is among the certificate's CNs and its
 # norm_host is not empty), AgentId is not empty (its normalized form is a
-# catalog key, never empty), the heartbeat interval is positive (online_b,
+# catalog key, never empty), the heartbeat interval is positive (sql.online_b,
 # whose check is inline, is false for any other), the certificate's key is
 # known (key_ok: it is there). A MasterHttpsCertThumbprint equal to ref is
 # normalized (as ref is), so that certs.same(norm_thumb(it), ref) holds.
@@ -164,12 +164,12 @@ fast_info := {w: {
 	# WRK-REGISTERED-ENABLED-ONLINE
 	row.IsEnabled == true
 
-	# (online_b(hb, lot), inline)
+	# (sql.online_b(hb, lot), inline)
 	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
 	t_lot := time.parse_rfc3339_ns(lot)
 	t_lot > 0
 	t_lot <= created
-	t_lot >= online_since(hb)
+	t_lot >= sql.online_since(hb)
 
 	# WRK-CERT-VALIDITY: valid for more than 30 days after collection
 	own.not_before_ns <= created
@@ -219,24 +219,6 @@ service_ok(version, state) if {
 # and a second more, so that no rounding of not_after_ns - created_ns can
 # make the difference).
 valid_after_ns := (facts.created_ns + (30 * certs.ns_per_day)) + 1000000000
-
-# online(hb, lot): sql.agent_online(a, hb) for a catalog row a with
-# LastOnlineTime lot, for an RFC 3339 lot (which sql.time_ns reads as is) at
-# least a second inside the window (so that no rounding of the age in seconds
-# can make the difference).
-online(hb, lot) if online_b(hb, lot)
-
-# online(hb, lot), false instead of undefined (fast_info has its body inline;
-# test_fast_info_online_as_online_b)
-online_b(hb, lot) if {
-	regex.match(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$`, lot)
-	t := time.parse_rfc3339_ns(lot)
-	t > 0
-	t <= facts.created_ns
-	t >= online_since(hb)
-} else := false
-
-online_since(hb) := (facts.created_ns - ((3 * hb) * 1000000000)) + 1000000000
 
 # names.cert_names(cert) for a certificate with both cns and san_dns (keyed by
 # them alone, so that the workers' equal copies of a certificate share one
@@ -445,12 +427,6 @@ agent_row(k) := a if {
 	a := sql.agents_by_guid[k][0]
 } else := null
 
-# sql.agent_problems(a, hb)
-agent_problems(hb, a) := [] if {
-	a.IsEnabled == true
-	online(hb, a.LastOnlineTime)
-} else := sql.agent_problems(a, hb)
-
 agents_artifact := sql.artifact(sql.prim, "ssisdb_worker_agents")
 
 # sql.online_agents: from the healthy workers' catalog rows when every row is
@@ -477,7 +453,7 @@ online_name(a) := m if {
 	id := a.WorkerAgentId
 	is_string(id)
 	hb := hb_by_key[lower(trim(trim_space(id), "{}"))]
-	online_b(hb, a.LastOnlineTime)
+	sql.online_b(hb, a.LastOnlineTime)
 } else := n if {
 	n := facts.str(facts.get(a, "MachineName", a.WorkerAgentId))
 	facts.flag(facts.get(a, "IsEnabled", false))

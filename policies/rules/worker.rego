@@ -492,7 +492,7 @@ wrk_registered_enabled_online contains r if {
 	aid := wi.agent_id
 	row := wi.row
 	hb := wi.hb
-	problems := wf.agent_problems(hb, row)
+	problems := sql.agent_problems(row, hb)
 	missing := wi.m.registered
 	st := res.status(missing, count(problems) == 0)
 	r := {

@@ -419,19 +419,19 @@ test_others_not_fast if {
 	count(wf.healthy) == 0 with input as inp with wf.fast as false
 }
 
-# wf.online is sql.agent_online for RFC 3339 times a second or more inside the
+# sql.online_b is sql.agent_online for RFC 3339 times a second or more inside the
 # window; at its edge and for other forms it is false (and the rules ask sql).
 test_online_as_sql if {
 	every lot in ["2026-11-27T09:59:00Z", "2026-11-27T09:57:01.5+00:00", "2026-11-27T10:00:00Z"] {
-		wf.online(60, lot) with input as fx.healthy
+		sql.online_b(60, lot) with input as fx.healthy
 		sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
 	}
 	every lot in ["2026-11-27T09:57:00Z", "2026-11-27 09:59:00", "2026-11-27T09:59:00"] {
-		not wf.online(60, lot) with input as fx.healthy
+		not sql.online_b(60, lot) with input as fx.healthy
 		sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
 	}
 	every lot in ["2026-11-27T09:56:59Z", "2026-11-27T10:00:01Z", ""] {
-		not wf.online(60, lot) with input as fx.healthy
+		not sql.online_b(60, lot) with input as fx.healthy
 		not sql.agent_online({"LastOnlineTime": lot}, 60) with input as fx.healthy
 	}
 }
@@ -448,14 +448,14 @@ test_fast_info_online_as_online_b if {
 		inp := indexed(agent_row(0, "LastOnlineTime", lot))
 		healthy := object.keys(wf.fast_info) with input as inp
 		is_healthy := "WRK1" in healthy
-		is_healthy == wf.online_b(hb, lot) with input as inp
+		is_healthy == sql.online_b(hb, lot) with input as inp
 	}
 	lot1 := fx.healthy.sql.SQLN1.queries.ssisdb_worker_agents.rows[0].LastOnlineTime
 	every hb2 in [60, 1, 0, -60, "60"] {
 		inp := indexed(wset("WRK1", {"agent_heartbeat_seconds": hb2}))
 		healthy := object.keys(wf.fast_info) with input as inp
 		is_healthy := "WRK1" in healthy
-		is_healthy == wf.online_b(hb2, lot1) with input as inp
+		is_healthy == sql.online_b(hb2, lot1) with input as inp
 	}
 }
 
@@ -616,5 +616,35 @@ test_worker_service_problems_same_as_reference if {
 		] {
 			facts.worker_service_problems(svc) == worker_service_problems_reference(svc) with input as {"deployment": {"master_version": mv}}
 		}
+	}
+}
+
+# sql.agent_problems before its common case was checked first (the oracle).
+agent_problems_reference(a, hb) := ["is not registered in SSISDB.catalog.worker_agents"] if {
+	a == null
+} else := array.concat(
+	["is disabled" | not sql.flagb(facts.get(a, "IsEnabled", false))],
+	[sql.agent_offline_msg(a, hb) | not sql.agent_online(a, hb)],
+)
+
+test_agent_problems_same_as_reference if {
+	every en in [true, false, "True", "1", null, 1] {
+		every lot in [
+			"2026-11-27T09:59:00Z", "2026-11-27T09:57:01.5+00:00", "2026-11-27T10:00:00Z", "2026-11-27T09:59:00.4170000+00:00",
+			"2026-11-27T09:57:00Z", "2026-11-27T09:56:59Z", "2026-11-27T10:00:01Z", "2026-11-27T11:00:00+01:00",
+			"2026-11-27 09:59:00", "2026-11-27T09:59:00", " 2026-11-27T09:59:00Z", "1969-12-31T23:59:59Z", "", 7, null,
+		] {
+			every hb in [60, 1, 0, -60, 0.5, "60", null] {
+				a := {"IsEnabled": en, "LastOnlineTime": lot, "WorkerAgentId": "x"}
+				sql.agent_problems(a, hb) == agent_problems_reference(a, hb) with input as fx.healthy
+			}
+		}
+	}
+	every a in [null, {}, "x", [], 5, {"IsEnabled": true}, {"LastOnlineTime": "2026-11-27T09:59:00Z"}] {
+		sql.agent_problems(a, 60) == agent_problems_reference(a, 60) with input as fx.healthy
+	}
+	every inp in [{}, object.remove(fx.healthy, ["bundle"]), {"bundle": {"created_ns": "x"}}, {"bundle": {"created_ns": -1}}] {
+		a := {"IsEnabled": true, "LastOnlineTime": "2026-11-27T09:59:00Z"}
+		sql.agent_problems(a, 60) == agent_problems_reference(a, 60) with input as inp
 	}
 }
