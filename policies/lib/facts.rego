@@ -652,9 +652,14 @@ host_in(h, hosts) if {
 	any_host(h, hosts)
 } else := false
 
-flag_bool(v) if {
+# (the usual values looked up first)
+flag_bool(v) := b if {
+	b := flag_values[v]
+} else if {
 	flag(v)
 } else := false
+
+flag_values := {true: true, false: false, null: false, "1": true, "0": false, "True": true, "true": true, "False": false, "false": false}
 
 # the master service accounts that need SQL logins (domain and virtual
 # accounts; system and local accounts have no identity of their own there).

@@ -71,13 +71,6 @@ clean_instances contains inst if {
 	inst != ""
 }
 
-# flag_bool(v) with the usual values looked up (facts.flag_bool otherwise).
-flagb(v) := b if {
-	b := flag_values[v]
-} else := facts.flag_bool(v)
-
-flag_values := {true: true, false: false, null: false, "1": true, "0": false, "True": true, "true": true, "False": false, "false": false}
-
 # first2/first3: facts.first_missing of two or three lists.
 first2(a, b) := a if {
 	count(a) > 0
@@ -397,7 +390,7 @@ login_problems(inst) := login_problems_of(principal(inst, log_login), ssisdb_pri
 login_problems_of(null, _) := [sprintf("%s does not exist", [log_login])]
 
 login_problems_of(p, u) := array.concat(
-	["it is disabled" | flagb(object.get(p, "is_disabled", false))],
+	["it is disabled" | facts.flag_bool(object.get(p, "is_disabled", false))],
 	array.concat(
 		[sprintf("the SSISDB user %s does not exist", [log_user]) | u == null],
 		[sprintf("its SID %s is not the SID %s of the SSISDB user %s (orphaned user after failover)", [object.get(p, "sid", ""), object.get(u, "sid", ""), log_user]) |
@@ -479,7 +472,7 @@ windows_logging_problems(accts) := [] if {
 
 login_enabled(p) if {
 	p != null
-	not flagb(facts.get(p, "is_disabled", false))
+	not facts.flag_bool(facts.get(p, "is_disabled", false))
 }
 
 in_worker_role(acct) if {
@@ -600,7 +593,7 @@ agent_problems(a, hb) := [] if {
 } else := ["is not registered in SSISDB.catalog.worker_agents"] if {
 	a == null
 } else := array.concat(
-	["is disabled" | not flagb(facts.get(a, "IsEnabled", false))],
+	["is disabled" | not facts.flag_bool(facts.get(a, "IsEnabled", false))],
 	[agent_offline_msg(a, hb) | not agent_online(a, hb)],
 )
 
@@ -614,7 +607,7 @@ agent_fix(w, a, _) := {"id": "manual", "target": w, "params": {"steps": [
 ]}} if {
 	a == null
 } else := {"id": "sql-enable-worker-agent", "target": facts.primary_label, "params": {"agent_id": facts.str(a.WorkerAgentId)}} if {
-	not flagb(facts.get(a, "IsEnabled", false))
+	not facts.flag_bool(facts.get(a, "IsEnabled", false))
 } else := {"id": "start-worker", "target": w, "params": {"service": facts.worker_service_name(w)}}
 
 # heartbeat of the worker whose AgentId a catalog row has (60 s when unknown).
@@ -625,7 +618,7 @@ agent_heartbeat(a) := heartbeat_secs(workers_by_guid[k][0]) if {
 
 online_agents := sort([facts.str(facts.get(a, "MachineName", a.WorkerAgentId)) |
 	some a in rows(prim, "ssisdb_worker_agents")
-	flagb(facts.get(a, "IsEnabled", false))
+	facts.flag_bool(facts.get(a, "IsEnabled", false))
 	agent_online(a, agent_heartbeat(a))
 ])
 
@@ -633,7 +626,7 @@ online_agents := sort([facts.str(facts.get(a, "MachineName", a.WorkerAgentId)) |
 login_problem(inst, a) := sprintf("no login for %s", [a]) if {
 	principal(inst, a) == null
 } else := sprintf("the login %s is disabled", [a]) if {
-	flagb(facts.get(principal(inst, a), "is_disabled", false))
+	facts.flag_bool(facts.get(principal(inst, a), "is_disabled", false))
 }
 
 login_create_fix(inst, problems) := {"id": "sql-create-windows-login", "target": inst, "params": {"login": problems[0][0]}} if {

@@ -33,7 +33,7 @@ ag_hadr_enabled contains r if {
 	inst := rep.instance
 	v := object.get(sql.server(inst), "IsHadrEnabled", null)
 	missing := column_missing(inst, "server_properties", "IsHadrEnabled", v)
-	st := res.status(missing, sql.flagb(v))
+	st := res.status(missing, facts.flag_bool(v))
 	r := {
 		"rule": "AG-HADR-ENABLED",
 		"status": st,
@@ -327,11 +327,11 @@ ag_ssis_alwayson_support contains r if {
 	facts.variant == "ag"
 	some rep in sql.replicas
 	inst := rep.instance
-	clr := sql.flagb(facts.get(sql.named_row(inst, "configurations", "clr enabled"), "value_in_use", 0))
+	clr := facts.flag_bool(facts.get(sql.named_row(inst, "configurations", "clr enabled"), "value_in_use", 0))
 	problems := array.concat(
 		array.concat(
 			[sprintf("catalog.alwayson_replicas on %s does not list it", [sql.prim]) | not alwayson_listed(inst)],
-			["master.dbo.sp_ssis_startup is not a startup procedure" | not sql.flagb(facts.get(sql.named_row(inst, "startup_procs", "sp_ssis_startup"), "is_startup", false))],
+			["master.dbo.sp_ssis_startup is not a startup procedure" | not facts.flag_bool(facts.get(sql.named_row(inst, "startup_procs", "sp_ssis_startup"), "is_startup", false))],
 		),
 		["clr enabled is 0" | not clr],
 	)
@@ -393,7 +393,7 @@ ag_ssisdb_dmk_by_smk contains r if {
 	db := sql.ssisdb_row(sql.prim)
 	v := facts.get(db, "is_master_key_encrypted_by_server", null)
 	missing := dmk_missing(db)
-	st := res.status(missing, sql.flagb(v))
+	st := res.status(missing, facts.flag_bool(v))
 	r := {
 		"rule": "AG-SSISDB-DMK-BY-SMK",
 		"status": st,
@@ -470,7 +470,7 @@ auth_missing(inst, v) := sql.missing(inst, "server_properties") if {
 auth_ok(v) if {
 	sql.windows_logging
 } else if {
-	not sql.flagb(v)
+	not facts.flag_bool(v)
 } else := false
 
 auth_msg("pass", inst, _) := sql.auth_pass_msg(inst)

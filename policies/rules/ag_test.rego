@@ -303,9 +303,17 @@ test_sql_missing_fast_path_matches_facts if {
 	}
 }
 
-test_sql_flagb_is_flag_bool if {
-	every v in [true, false, null, 1, 0, "1", "0", "True", "TRUE", "true", "False", "yes", 2, {}] {
-		sql.flagb(v) == facts.flag_bool(v)
+# facts.flag_bool before the usual values were looked up first (the oracle).
+flag_bool_reference(v) if {
+	facts.flag(v)
+} else := false
+
+test_flag_bool_same_as_reference if {
+	every v in [
+		true, false, null, 1, 0, 1.0, -1, "1", "0", "True", "TRUE", "true", "False", "FALSE", "false", "yes", "", " true", "true ",
+		2, {}, [], [true], {"a": true}, "1.0", "01",
+	] {
+		facts.flag_bool(v) == flag_bool_reference(v)
 	}
 }
 

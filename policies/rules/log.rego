@@ -202,7 +202,7 @@ password_missing(inst, row) := [] if {
 # Windows-authentication logging, or the password matches.
 password_ok(row) if {
 	sql.windows_logging
-} else := sql.flagb(facts.get(row, "password_matches", false))
+} else := facts.flag_bool(facts.get(row, "password_matches", false))
 
 password_msg("pass", inst, _) := sql.password_pass_msg(inst)
 
@@ -297,7 +297,7 @@ log_login_no_expiry contains r if {
 	row := sql.named_row(inst, "sql_logins", sql.log_login)
 	problems := [p |
 		some col, p in {"is_expiration_checked": "password expiration is checked", "is_expired": "it is expired", "is_locked": "it is locked"}
-		sql.flagb(facts.get(row, col, false))
+		facts.flag_bool(facts.get(row, col, false))
 	]
 	missing := expiry_missing(inst, row)
 	st := res.status(missing, count(problems) == 0)

@@ -623,7 +623,7 @@ test_worker_service_problems_same_as_reference if {
 agent_problems_reference(a, hb) := ["is not registered in SSISDB.catalog.worker_agents"] if {
 	a == null
 } else := array.concat(
-	["is disabled" | not sql.flagb(facts.get(a, "IsEnabled", false))],
+	["is disabled" | not facts.flag_bool(facts.get(a, "IsEnabled", false))],
 	[sql.agent_offline_msg(a, hb) | not sql.agent_online(a, hb)],
 )
 
