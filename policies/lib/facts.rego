@@ -292,6 +292,10 @@ sql_missing(inst, q) := [sprintf("sql: %s", [m])] if {
 } else := []
 
 sql_artifact(inst, q) := a if {
+	# by reference first (the common case)
+	a := input.sql[inst].queries[q].artifact
+	a != ""
+} else := a if {
 	a := get(instance(inst), ["queries", q, "artifact"], "")
 	a != ""
 } else := sprintf("sql/%s/%s.json", [replace(inst, "\\", "$"), q])

@@ -246,3 +246,33 @@ test_instance_node_same_as_reference if {
 		}
 	}
 }
+
+# facts.sql_artifact before its common case was read by reference (the oracle).
+sql_artifact_reference(inst, q) := a if {
+	a := facts.get(facts.instance(inst), ["queries", q, "artifact"], "")
+	a != ""
+} else := sprintf("sql/%s/%s.json", [replace(inst, "\\", "$"), q])
+
+test_sql_artifact_same_as_reference if {
+	every qv in [
+		{"artifact": "sql/X/q.json"}, {"artifact": ""}, {"artifact": null}, {"artifact": 5}, {"artifact": false}, {}, null, "x", [],
+	] {
+		every inst_v in [
+			{"queries": {"q": qv}}, {"queries": [qv]}, {"queries": "q"}, {"queries": null}, {}, null, "x", [{"queries": {"q": qv}}],
+		] {
+			every inst in ["SQLN1", "SQLN1\\INST", 0, null] {
+				every q in ["q", 0, null] {
+					inp := {"sql": {"SQLN1": inst_v, "SQLN1\\INST": inst_v}}
+
+					# (as sets: both are undefined where replace fails on an instance that is not a string)
+					{a | a := facts.sql_artifact(inst, q)} == {a | a := sql_artifact_reference(inst, q)} with input as inp
+				}
+			}
+		}
+	}
+	every inp in [{}, {"sql": null}, {"sql": [{"queries": {"q": {"artifact": "a"}}}]}, {"sql": "x"}] {
+		every inst in ["SQLN1", 0] {
+			{a | a := facts.sql_artifact(inst, "q")} == {a | a := sql_artifact_reference(inst, "q")} with input as inp
+		}
+	}
+}

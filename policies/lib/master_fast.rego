@@ -288,7 +288,7 @@ on_fail(st, _) := null if st != "fail"
 # MASTER_SERVICE_PORT (else null).
 mprops := {
 	"missing": facts.first_missing([sql.missing(prim, "ssisdb_master_properties"), facts.master_port_missing]),
-	"artifact": sql.artifact(prim, "ssisdb_master_properties"),
+	"artifact": facts.sql_artifact(prim, "ssisdb_master_properties"),
 	"node": facts.instance_node(prim),
 	"address": facts.str(array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_ADDRESS")], [""])[0]),
 	"port": array.concat([v | v := facts.property(prim, "ssisdb_master_properties", "MASTER_SERVICE_PORT")], [null])[0],

@@ -93,12 +93,7 @@ missing(inst, q) := [] if {
 	q_ok(inst, q)
 } else := facts.sql_missing(inst, q)
 
-artifact(inst, q) := a if {
-	a := input.sql[inst].queries[q].artifact
-	a != ""
-} else := facts.sql_artifact(inst, q)
-
-ev(inst, q, key) := {"artifact": artifact(inst, q), "key": key}
+ev(inst, q, key) := {"artifact": facts.sql_artifact(inst, q), "key": key}
 
 subject(inst, object) := {"kind": "instance", "instance": inst, "node": n, "object": object} if {
 	n := facts.instance_node(inst)
@@ -557,7 +552,7 @@ worker_agent(aid) := agents_by_guid[k][0] if {
 worker_agents_missing := m if {
 	m := missing(prim, "ssisdb_worker_agents")
 	count(m) > 0
-} else := [sprintf("%s: no rows (no worker is registered, or the collecting login lacks ssis_admin / ssis_cluster_executor, which hides every row)", [artifact(prim, "ssisdb_worker_agents")])] if {
+} else := [sprintf("%s: no rows (no worker is registered, or the collecting login lacks ssis_admin / ssis_cluster_executor, which hides every row)", [facts.sql_artifact(prim, "ssisdb_worker_agents")])] if {
 	count(rows(prim, "ssisdb_worker_agents")) == 0
 } else := []
 

@@ -93,7 +93,7 @@ versions_missing := array.concat(
 replica_version_missing(inst) := m if {
 	m := sql.missing(inst, "server_properties")
 	count(m) > 0
-} else := [sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(inst, "server_properties")])] if {
+} else := [sprintf("%s: ProductMajorVersion unreadable", [facts.sql_artifact(inst, "server_properties")])] if {
 	sql.major(inst) == 0
 } else := []
 
@@ -158,7 +158,7 @@ backups_missing := array.concat(
 		some rep in sql.replicas
 		some m in sql.missing(rep.instance, "backups")
 	],
-	[sprintf("%s: backup_finish_date %v cannot be read as a time", [sql.artifact(b.instance, "backups"), b.finish]) |
+	[sprintf("%s: backup_finish_date %v cannot be read as a time", [facts.sql_artifact(b.instance, "backups"), b.finish]) |
 		some b in full_backups
 		b.t == 0
 	],
@@ -185,7 +185,7 @@ active_count := n if {
 executions_missing := m if {
 	m := sql.missing(sql.prim, "executions_active")
 	count(m) > 0
-} else := [sprintf("%s: no readable active_count", [sql.artifact(sql.prim, "executions_active")])] if {
+} else := [sprintf("%s: no readable active_count", [facts.sql_artifact(sql.prim, "executions_active")])] if {
 	active_count == null
 } else := []
 

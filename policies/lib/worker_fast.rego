@@ -427,7 +427,7 @@ agent_row(k) := a if {
 	a := sql.agents_by_guid[k][0]
 } else := null
 
-agents_artifact := sql.artifact(sql.prim, "ssisdb_worker_agents")
+agents_artifact := facts.sql_artifact(sql.prim, "ssisdb_worker_agents")
 
 # sql.online_agents: from the healthy workers' catalog rows when every row is
 # one (a row per normalized AgentId, each the row of one healthy worker, whose

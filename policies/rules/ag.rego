@@ -103,7 +103,7 @@ version_ok(maj, top) if {
 version_missing(inst, maj) := m if {
 	m := sql.missing(inst, "server_properties")
 	count(m) > 0
-} else := [sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(inst, "server_properties")])] if {
+} else := [sprintf("%s: ProductMajorVersion unreadable", [facts.sql_artifact(inst, "server_properties")])] if {
 	maj == 0
 } else := []
 
@@ -410,7 +410,7 @@ ag_ssisdb_dmk_by_smk contains r if {
 dmk_missing(db) := m if {
 	m := sql.missing(sql.prim, "databases")
 	count(m) > 0
-} else := [sprintf("%s: no SSISDB row on the primary", [sql.artifact(sql.prim, "databases")])] if {
+} else := [sprintf("%s: no SSISDB row on the primary", [facts.sql_artifact(sql.prim, "databases")])] if {
 	db == null
 } else := []
 
@@ -547,7 +547,7 @@ failover_fix(st, _) := null if st != "fail"
 column_missing(inst, q, col, v) := m if {
 	m := sql.missing(inst, q)
 	count(m) > 0
-} else := [sprintf("%s: %s is NULL or absent", [sql.artifact(inst, q), col])] if {
+} else := [sprintf("%s: %s is NULL or absent", [facts.sql_artifact(inst, q), col])] if {
 	v == null
 } else := []
 

@@ -236,7 +236,7 @@ heartbeat_missing(raw, t) := m if {
 } else := m if {
 	m := facts.created_missing
 	count(m) > 0
-} else := [sprintf("%s: LAST_ONLINE_TIME %v cannot be read as a time", [sql.artifact(sql.prim, "ssisdb_master_properties"), raw])] if {
+} else := [sprintf("%s: LAST_ONLINE_TIME %v cannot be read as a time", [facts.sql_artifact(sql.prim, "ssisdb_master_properties"), raw])] if {
 	raw != null
 	t == 0
 } else := []
@@ -291,12 +291,12 @@ cat_schema_compatible contains r if {
 schema_missing(inst, build, bmaj, maj) := m if {
 	m := sql.missing(sql.prim, "ssisdb_catalog_properties")
 	count(m) > 0
-} else := [sprintf("%s: SCHEMA_BUILD %s has no major version", [sql.artifact(sql.prim, "ssisdb_catalog_properties"), build])] if {
+} else := [sprintf("%s: SCHEMA_BUILD %s has no major version", [facts.sql_artifact(sql.prim, "ssisdb_catalog_properties"), build])] if {
 	bmaj == 0
 } else := m if {
 	m := sql.missing(inst, "server_properties")
 	count(m) > 0
-} else := [sprintf("%s: ProductMajorVersion unreadable", [sql.artifact(inst, "server_properties")])] if {
+} else := [sprintf("%s: ProductMajorVersion unreadable", [facts.sql_artifact(inst, "server_properties")])] if {
 	maj == 0
 } else := []
 

@@ -195,7 +195,7 @@ password_missing(inst, row) := [] if {
 } else := m if {
 	m := sql.missing(inst, "logdb_password_check")
 	count(m) > 0
-} else := [sprintf("%s: no row for %s (the login does not exist there, see LOG-LOGIN-ON-EVERY-REPLICA)", [sql.artifact(inst, "logdb_password_check"), sql.log_login])] if {
+} else := [sprintf("%s: no row for %s (the login does not exist there, see LOG-LOGIN-ON-EVERY-REPLICA)", [facts.sql_artifact(inst, "logdb_password_check"), sql.log_login])] if {
 	row == null
 } else := []
 
@@ -319,7 +319,7 @@ expiry_missing(inst, row) := [] if {
 } else := m if {
 	m := sql.missing(inst, "sql_logins")
 	count(m) > 0
-} else := [sprintf("%s: no row for %s (the login does not exist there)", [sql.artifact(inst, "sql_logins"), sql.log_login])] if {
+} else := [sprintf("%s: no row for %s (the login does not exist there)", [facts.sql_artifact(inst, "sql_logins"), sql.log_login])] if {
 	row == null
 } else := []
 
