@@ -49,8 +49,8 @@ type Engine struct {
 	sources  []Source
 	tests    []Source
 	digest   string
-	// units are the rule documents below data.ssis.rules, each evaluated
-	// by its own query when one evaluation runs on several cores.
+	// units are the rule families below data.ssis.rules; on several cores
+	// they are evaluated in groups, one query per group (groups).
 	units     []*unit
 	groupsMu  sync.Mutex
 	groupsByN map[int][]*group // groupUnits for n cores, by n

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,7 +35,6 @@ import (
 type unit struct {
 	ref    string
 	fam    string
-	rules  int     // rule documents in the family
 	weight float64 // its estimated cost (familyWeight)
 }
 
@@ -59,62 +60,27 @@ func serial(ctx context.Context) bool {
 }
 
 // ruleUnits lists the families data.ssis.rules.<fam> of the compiled
-// modules that hold rules, sorted as main.rego iterates them, with the
-// number of rule documents of each.
+// modules that hold rule documents (a rule that is not a function, or a
+// package below the family), in name order as main.rego iterates them.
 func ruleUnits(c *ast.Compiler) []*unit {
-	type key struct{ fam, name string }
-	seen := map[key]bool{}
-	var keys []key
-	add := func(fam, name *ast.Term) {
-		f, ok1 := fam.Value.(ast.String)
-		var n string
-		switch x := name.Value.(type) {
-		case ast.String:
-			n = string(x)
-		case ast.Var:
-			n = string(x)
-		default:
-			return
-		}
-		if !ok1 {
-			return
-		}
-		k := key{string(f), n}
-		if !seen[k] {
-			seen[k] = true
-			keys = append(keys, k)
-		}
-	}
 	prefix := ast.MustParseRef(strings.TrimSuffix(RulesPackagePrefix, "."))
+	fams := map[string]bool{}
 	for _, m := range c.Modules {
 		path := m.Package.Path
 		if !path.HasPrefix(prefix) || len(path) < len(prefix)+1 {
 			continue
 		}
-		fam := path[len(prefix)]
-		if len(path) > len(prefix)+1 {
-			add(fam, path[len(prefix)+1])
+		f, ok := path[len(prefix)].Value.(ast.String)
+		if !ok {
 			continue
 		}
-		for _, r := range m.Rules {
-			if len(r.Head.Args) > 0 {
-				continue
-			}
-			add(fam, r.Head.Ref()[0])
+		if len(path) > len(prefix)+1 || slices.ContainsFunc(m.Rules, func(r *ast.Rule) bool { return len(r.Head.Args) == 0 }) {
+			fams[string(f)] = true
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].fam != keys[j].fam {
-			return keys[i].fam < keys[j].fam
-		}
-		return keys[i].name < keys[j].name
-	})
-	var out []*unit
-	for _, k := range keys {
-		if s := prefix.Append(ast.StringTerm(k.fam)).String(); len(out) == 0 || out[len(out)-1].ref != s {
-			out = append(out, &unit{ref: s, fam: k.fam, weight: familyWeight(c, k.fam)})
-		}
-		out[len(out)-1].rules++
+	out := make([]*unit, 0, len(fams))
+	for _, f := range slices.Sorted(maps.Keys(fams)) {
+		out = append(out, &unit{ref: prefix.Append(ast.StringTerm(f)).String(), fam: f, weight: familyWeight(c, f)})
 	}
 	return out
 }
