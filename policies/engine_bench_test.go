@@ -3,9 +3,7 @@ package policies
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime/debug"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -87,14 +85,12 @@ func BenchmarkDecode(b *testing.B) {
 }
 
 // BenchmarkFamily measures each rule family alone, in one query, on the
-// 100-node synthetic deployment, with the binary's GC setting (GOGC 400,
-// see scan.TuneGC): the numbers the families' package METADATA weights are
+// 100-node synthetic deployment, with the binary's GC setting (TuneGC):
+// the numbers the families' package METADATA weights are
 // taken from (go test -run '^$' -bench Family -cpu 1 ./policies, on a quiet
 // machine). It reports the weight each family declares beside its time.
 func BenchmarkFamily(b *testing.B) {
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(400))
-	}
+	TuneGC()
 	ctx := context.Background()
 	eng := loadEngine(b)
 	in := synthInput(b, 100, false)

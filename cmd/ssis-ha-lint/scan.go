@@ -90,7 +90,7 @@ func newScanCmd() *cobra.Command {
   ssis-ha-lint scan -i ssis-ha.yaml --output sarif=out.sarif`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			scan.TuneGC()
+			policies.TuneGC()
 			if f.fleet.active() {
 				return runFleet(c, &f)
 			}

@@ -21,9 +21,9 @@ import (
 // -bench (go test -run '^$' -bench Synthetic -benchmem ./policies/scan).
 
 // TestMain runs the tests and benchmarks with the binary's GC setting
-// (TuneGC), so that the numbers are those of ssis-ha-lint scan.
+// (policies.TuneGC), so that the numbers are those of ssis-ha-lint scan.
 func TestMain(m *testing.M) {
-	TuneGC()
+	policies.TuneGC()
 	os.Exit(m.Run())
 }
 

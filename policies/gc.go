@@ -1,4 +1,4 @@
-package scan
+package policies
 
 import (
 	"os"
@@ -9,8 +9,8 @@ import (
 // default is 2×) unless GOGC is set: a scan is a short burst of
 // short-lived allocations (Rego evaluation), and collecting less often
 // saves about a quarter of its CPU time for some more peak memory. The
-// binary calls it before a scan, and this package's tests and benchmarks
-// (TestMain) run with it, so that they measure what the binary does.
+// binary calls it before a scan, and the benchmarks run with it (policies/scan's
+// TestMain, BenchmarkFamily), so that they measure what the binary does.
 func TuneGC() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(400)
