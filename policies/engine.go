@@ -234,7 +234,9 @@ func compile(ctx context.Context, srcs []Source, skip []ast.StageID) (*Engine, e
 		return nil, fmt.Errorf("prepare %s: %w", Query, err)
 	}
 	e.query = q
-	e.units = ruleUnits(c)
+	if e.units, err = ruleUnits(c); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -83,4 +84,27 @@ func oneRuleModule(fam, id string) string {
 		"# METADATA\n# title: t\n# description: d\n# custom:\n#   id: " + id + "\n#   severity: low\n#   variant: both\n" +
 		"#   profiles: [ha]\n#   source: s\n#   doc_url: https://example.com\n#   fix: manual\n#   why: w\n#   facts: [f]\n" +
 		"#   remediation: r\n#   tags: [t]\n" + RuleName(id) + " contains 1 if false\n"
+}
+
+// A weight that is not a positive number stops the load with the file, the
+// package and what was expected.
+func TestFamilyWeightInvalid(t *testing.T) {
+	for _, w := range []string{"heavy", "0", "-2", "[1]", ".inf"} {
+		t.Run(w, func(t *testing.T) {
+			dir := t.TempDir()
+			text := "# METADATA\n# scope: package\n# custom:\n#   weight: " + w + "\n" + oneRuleModule("zbad", "ZBAD-ONE")
+			if err := os.WriteFile(filepath.Join(dir, "bad.rego"), []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(context.Background(), dir)
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			for _, want := range []string{"bad.rego", "ssis.rules.zbad", "custom.weight", "want a positive number"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not name %q", err, want)
+				}
+			}
+		})
+	}
 }

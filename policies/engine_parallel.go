@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"slices"
 	"sort"
@@ -61,11 +62,16 @@ func serial(ctx context.Context) bool {
 
 // ruleUnits lists the families data.ssis.rules.<fam> of the compiled
 // modules that hold rule documents (a rule that is not a function, or a
-// package below the family), in name order as main.rego iterates them.
-func ruleUnits(c *ast.Compiler) []*unit {
+// package below the family), in name order as main.rego iterates them,
+// each with its weight (familyWeight).
+func ruleUnits(c *ast.Compiler) ([]*unit, error) {
 	prefix := ast.MustParseRef(strings.TrimSuffix(RulesPackagePrefix, "."))
 	fams := map[string]bool{}
-	for _, m := range c.Modules {
+	weights := map[string]float64{}
+	as := c.GetAnnotationSet()
+	names := slices.Sorted(maps.Keys(c.Modules))
+	for _, name := range names {
+		m := c.Modules[name]
 		path := m.Package.Path
 		if !path.HasPrefix(prefix) || len(path) < len(prefix)+1 {
 			continue
@@ -77,46 +83,55 @@ func ruleUnits(c *ast.Compiler) []*unit {
 		if len(path) > len(prefix)+1 || slices.ContainsFunc(m.Rules, func(r *ast.Rule) bool { return len(r.Head.Args) == 0 }) {
 			fams[string(f)] = true
 		}
+		if len(path) == len(prefix)+1 {
+			w, ok, err := familyWeight(as.GetPackageScope(m.Package))
+			if err != nil {
+				return nil, fmt.Errorf("%s: package %s: %w", name, strings.TrimPrefix(path.String(), "data."), err)
+			}
+			if ok {
+				weights[string(f)] = w
+			}
+		}
 	}
 	out := make([]*unit, 0, len(fams))
 	for _, f := range slices.Sorted(maps.Keys(fams)) {
-		out = append(out, &unit{ref: prefix.Append(ast.StringTerm(f)).String(), fam: f, weight: familyWeight(c, f)})
+		w, ok := weights[f]
+		if !ok {
+			w = 1
+		}
+		out = append(out, &unit{ref: prefix.Append(ast.StringTerm(f)).String(), fam: f, weight: w})
 	}
-	return out
+	return out, nil
 }
 
-// familyWeight is the estimated cost of a family: the number in the
-// custom.weight of its package METADATA (about its single-core evaluation
-// time in milliseconds on the 100-node synthetic deployment), else 1. The
-// weights only decide which families share a query: a wrong one costs
-// speed, never results.
-func familyWeight(c *ast.Compiler, fam string) float64 {
-	path := ast.MustParseRef(RulesPackagePrefix + fam)
-	as := c.GetAnnotationSet()
-	for _, m := range c.Modules {
-		if !m.Package.Path.Equal(path) {
-			continue
-		}
-		a := as.GetPackageScope(m.Package)
-		if a == nil || a.Custom == nil {
-			continue
-		}
-		switch w := a.Custom["weight"].(type) {
-		case int:
-			if w > 0 {
-				return float64(w)
-			}
-		case float64:
-			if w > 0 {
-				return w
-			}
-		case json.Number:
-			if f, err := w.Float64(); err == nil && f > 0 {
-				return f
-			}
-		}
+// familyWeight reads the estimated cost of a family from its package
+// METADATA: custom.weight, about its single-core evaluation time in
+// milliseconds on the 100-node synthetic deployment (a family without one
+// weighs 1). The weights only decide which families share a query: a
+// wrong one costs speed, never results; one that is not a positive number
+// is an error.
+func familyWeight(a *ast.Annotations) (w float64, ok bool, err error) {
+	if a == nil || a.Custom == nil {
+		return 0, false, nil
 	}
-	return 1
+	v, set := a.Custom["weight"]
+	if !set {
+		return 0, false, nil
+	}
+	switch x := v.(type) {
+	case int:
+		w = float64(x)
+	case float64:
+		w = x
+	case json.Number:
+		w, err = x.Float64()
+	default:
+		err = fmt.Errorf("got %T", v)
+	}
+	if err != nil || !(w > 0) || math.IsInf(w, 0) {
+		return 0, false, fmt.Errorf("METADATA custom.weight %v: want a positive number (about the family's single-core milliseconds)", v)
+	}
+	return w, true, nil
 }
 
 // groupUnits splits the units into at most n groups of about equal weight
