@@ -19,9 +19,29 @@ trap 'rm -f "$log"' EXIT
 flake() {
 	grep -q 'context deadline exceeded' "$1" &&
 		! grep -qE 'Failing input written|panic:|fuzz: minimizing' "$1" &&
-		[ "$(grep -c -- '--- FAIL' "$1")" -le 1 ] &&
+		[ "$(grep -c -- "--- FAIL" "$1")" -le 1 ] &&
 		! grep -qE '^\s+[a-zA-Z0-9_]+_test\.go:[0-9]+:' "$1"
 }
+
+# The classifier checks itself first: the deadline-only log of a real CI
+# run is a flake; the same log with a failing input written, a panic, a
+# test's own error, a failing sub-test or a minimization is not.
+selftest() {
+	local d ok=1
+	d=$(mktemp -d)
+	printf -- '--- FAIL: FuzzParseSettings (10.11s)\n    context deadline exceeded\nFAIL\nexit status 1\n' >"$d/flake"
+	flake "$d/flake" || ok=0
+	# each of these differs from the flake in one way only
+	local n=0 f
+	for f in "    Failing input written to testdata/fuzz/FuzzX/abc" "panic: boom" "    x_test.go:5: also bad" "    --- FAIL: FuzzX/seed#0 (0.00s)" "fuzz: minimizing..."; do
+		n=$((n + 1))
+		printf -- '--- FAIL: FuzzX (10.1s)\n    context deadline exceeded\n%s\nFAIL\n' "$f" >"$d/real$n"
+		flake "$d/real$n" && ok=0
+	done
+	rm -rf "$d"
+	[ "$ok" = 1 ] || { echo "fuzz: the flake classifier of .ci/fuzz.sh is broken"; exit 1; }
+}
+selftest
 
 for pkg in $("$GO" list "$@"); do
 	list=$("$GO" test -list '^Fuzz' "$pkg") || { echo "fuzz: cannot list the tests of $pkg"; exit 1; }
