@@ -21,8 +21,6 @@ ev(key) := {"artifact": artifact, "key": key}
 
 resources := facts.arr(facts.get(doc, "Resources", []))
 
-groups := facts.arr(facts.get(doc, "Groups", []))
-
 nodes := facts.arr(facts.get(doc, "Nodes", []))
 
 # param(r, key): the resource's parameter (case-insensitive key) as a string,
